@@ -1,0 +1,26 @@
+# The three things people do with this repository. Each installs what it needs first.
+#   make serve    build the site from the committed measurements and serve it on http://127.0.0.1:8000
+#   make test     run the whole test suite (real Docker, real chromium)
+#   make measure  build, run and measure every variant; ONLY='hello-world/scratch-*' for a subset
+export NO_MKDOCS_2_WARNING := 1
+ONLY ?=
+MEASURE_ARGS ?=
+
+.PHONY: serve build test measure
+
+serve:
+	scripts/setup.sh docs
+	.venv/bin/mkdocs build --strict
+	.venv/bin/mkdocs serve --strict
+
+build:
+	scripts/setup.sh docs
+	.venv/bin/mkdocs build --strict
+
+test:
+	scripts/setup.sh test
+	.venv/bin/python -m pytest
+
+measure:
+	scripts/setup.sh measure
+	.venv/bin/python scripts/measure.py $(if $(ONLY),--only '$(ONLY)') $(MEASURE_ARGS)

@@ -1,0 +1,336 @@
+"""Build, run and measure the variants of programs/recipes.toml with the real Docker engine.
+
+For each variant: get the base image (pulled, or bootstrapped from Debian packages), get the
+toolchain, build the binary with cargo, build the image from :func:`cheatsheet.recipes.dockerfile`,
+record its size as ``docker image inspect`` reports it and its layers' size gzip'd at level 6, run
+it with no network and check what it prints. The row goes into measurements/images.csv at once
+(atomically, replacing the row with the same key), so an interrupted run keeps what it finished.
+
+A cache keyed on every input that can change the row (recipe, program sources, toolchain, base
+image id, Docker version, Dockerfile, this module's method version) makes a re-run with nothing
+changed take seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import gzip
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import tarfile
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .bases import BaseImage, BaseUnavailable, DockerUnavailable, ensure_base
+from .recipes import REPO, Recipes, Variant, dockerfile
+from .store import upsert_rows
+from .toolchain import Toolchain, ToolchainError, toolchain
+
+# Bump when the way a row is measured changes: it invalidates every cached row.
+METHOD_VERSION = "1"
+GZIP_LEVEL = 6
+COMPRESSION = f"gzip-{GZIP_LEVEL}"
+RUN_TIMEOUT = 60
+BUILD_TIMEOUT = 1800
+
+
+class MeasureError(Exception):
+    """A variant could not be measured; the message is one line naming the variant and the cause."""
+
+
+@dataclass
+class Context:
+    recipes: Recipes
+    csv_path: Path
+    cache_dir: Path
+    allow_pull: bool = True
+    use_cache: bool = True
+    log: Callable[[str], None] = print
+    _toolchains: dict = field(default_factory=dict)
+    _bases: dict = field(default_factory=dict)
+    _docker_version: str = ""
+
+
+def _last_line(text: str, prefer: str = "error") -> str:
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    for ln in lines:
+        if ln.lower().startswith(prefer):
+            return ln
+    return lines[-1] if lines else "(no output)"
+
+
+def docker(*args: str, timeout: float = 600, input: bytes | None = None, stdout=subprocess.PIPE) -> subprocess.CompletedProcess:
+    """Run the docker CLI; raise DockerUnavailable when the daemon cannot be reached."""
+    env = {**os.environ, "DOCKER_BUILDKIT": "0", "DOCKER_CLI_HINTS": "false"}
+    try:
+        proc = subprocess.run(["docker", *args], stdout=stdout, stderr=subprocess.PIPE, timeout=timeout, input=input, env=env)
+    except FileNotFoundError:
+        raise DockerUnavailable("the docker command is not installed") from None
+    err = proc.stderr.decode(errors="replace")
+    if proc.returncode != 0 and ("Cannot connect to the Docker daemon" in err or "error during connect" in err):
+        raise DockerUnavailable(f"cannot reach the Docker daemon: {_last_line(err, 'cannot')}")
+    return proc
+
+
+def docker_version(ctx: Context) -> str:
+    if not ctx._docker_version:
+        proc = docker("version", "--format", "{{.Server.Version}}", timeout=30)
+        if proc.returncode != 0:
+            raise DockerUnavailable(f"cannot reach the Docker daemon: {_last_line(proc.stderr.decode(errors='replace'))}")
+        ctx._docker_version = proc.stdout.decode().strip()
+    return ctx._docker_version
+
+
+def source_digest(directory: Path) -> str:
+    """sha256 over the program's tracked inputs: manifests, lock file and sources (not target/)."""
+    h = hashlib.sha256()
+    for path in sorted(directory.rglob("*")):
+        rel = path.relative_to(directory)
+        if not path.is_file() or rel.parts[0] == "target":
+            continue
+        h.update(str(rel).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def recipe_key(variant: Variant, tc: Toolchain, base: BaseImage, docker_ver: str) -> str:
+    material = {
+        "method": METHOD_VERSION,
+        "compression": COMPRESSION,
+        "recipe": variant.fingerprint(),
+        "source": source_digest(variant.program.dir),
+        "toolchain": tc.fingerprint,
+        "base": [base.name, base.ref, base.image_id],
+        "docker": docker_ver,
+        "dockerfile": dockerfile(variant),
+        "arch": platform.machine(),
+    }
+    return hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def build_binary(variant: Variant, tc: Toolchain, ctx: Context) -> Path:
+    target_dir = ctx.cache_dir / "target" / tc.id
+    flags = tc.rustflags + variant.all_rustflags
+    # CARGO_ENCODED_RUSTFLAGS keeps a flag with a space (a cache path) in one piece.
+    env = {**os.environ, **tc.env, "CARGO_ENCODED_RUSTFLAGS": "\x1f".join(flags), "CARGO_TERM_COLOR": "never"}
+    env.pop("RUSTFLAGS", None)
+    cmd = [tc.cargo, *variant.cargo_args(), *tc.cargo_args, "--target-dir", str(target_dir)]
+    log_path = ctx.cache_dir / "logs" / f"{variant.program.id}--{variant.id}.cargo.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.run(cmd, cwd=variant.program.dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=BUILD_TIMEOUT)
+    output = proc.stdout.decode(errors="replace")
+    log_path.write_text(f"$ RUSTFLAGS={' '.join(flags)!r} {' '.join(cmd)}\n{output}")
+    if proc.returncode != 0:
+        raise MeasureError(f"cargo build failed: {_last_line(output)} (full log: {log_path})")
+    binary = variant.binary_path(target_dir)
+    if not binary.is_file():
+        raise MeasureError(f"cargo build produced no binary at {binary}")
+    return binary
+
+
+def build_image(variant: Variant, base: BaseImage, binary: Path, ctx: Context) -> str:
+    with tempfile.TemporaryDirectory(prefix="cheatsheet-context-") as tmp:
+        context = Path(tmp)
+        shutil.copy2(binary, context / variant.program.binary)
+        (context / "Dockerfile").write_text(dockerfile(variant))
+        args = ["build", "--quiet", "--tag", variant.image_tag]
+        if base.name != "scratch":
+            args += ["--build-arg", f"BASE={base.ref}"]
+        proc = docker(*args, str(context), timeout=BUILD_TIMEOUT)
+    if proc.returncode != 0:
+        raise MeasureError(f"docker build failed: {_last_line(proc.stderr.decode(errors='replace'))}")
+    return inspect_image(variant.image_tag)["Id"]
+
+
+def inspect_image(ref: str) -> dict:
+    proc = docker("image", "inspect", ref, timeout=60)
+    if proc.returncode != 0:
+        raise MeasureError(f"docker image inspect {ref} failed: {_last_line(proc.stderr.decode(errors='replace'))}")
+    return json.loads(proc.stdout)[0]
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self.n = 0
+
+    def write(self, data: bytes) -> int:
+        self.n += len(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def gzip_size(stream, level: int = GZIP_LEVEL) -> int:
+    """Bytes of ``stream`` gzip'd at ``level`` (no file name, mtime 0), counted without storing them."""
+    counter = _Counter()
+    with gzip.GzipFile(fileobj=counter, mode="wb", compresslevel=level, mtime=0, filename="") as gz:
+        shutil.copyfileobj(stream, gz, 1 << 20)
+    return counter.n
+
+
+def compressed_size(ref: str, ctx: Context) -> int:
+    """Sum of the image's layer tars gzip'd at GZIP_LEVEL: what a registry would store and a pull transfer."""
+    ctx.cache_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(prefix="save-", suffix=".tar", dir=ctx.cache_dir) as tmp:
+        with open(tmp.name, "wb") as out:
+            proc = docker("save", ref, stdout=out, timeout=BUILD_TIMEOUT)
+        if proc.returncode != 0:
+            raise MeasureError(f"docker save failed: {_last_line(proc.stderr.decode(errors='replace'))}")
+        with tarfile.open(tmp.name) as tar:
+            manifest = json.load(tar.extractfile("manifest.json"))
+            total = 0
+            for layer in manifest[0]["Layers"]:
+                with tar.extractfile(layer) as fh:
+                    total += gzip_size(fh)
+    return total
+
+
+def verify(variant: Variant, ctx: Context) -> tuple[str, str]:
+    """("yes", "") when every verification step passes, else ("no", why)."""
+    name = f"cheatsheet-verify-{os.getpid()}-{variant.id}"
+    try:
+        proc = docker("run", "--rm", "--network", "none", "--name", name, variant.image_tag, timeout=RUN_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        docker("rm", "--force", name, timeout=60)
+        return "no", f"did not finish within {RUN_TIMEOUT} s"
+    stdout = proc.stdout.decode(errors="replace")
+    if proc.returncode != 0:
+        return "no", f"exit status {proc.returncode}: {_last_line(proc.stderr.decode(errors='replace'), 'exec')}"
+    for step in variant.verify:
+        if step.kind == "stdout" and stdout != step.equals:
+            return "no", f"printed {stdout[:80]!r} instead of {step.equals!r}"
+    return "yes", ""
+
+
+def get_toolchain(kind: str, ctx: Context) -> Toolchain:
+    if kind not in ctx._toolchains:
+        ctx._toolchains[kind] = toolchain(kind, ctx.cache_dir / "toolchains")
+    return ctx._toolchains[kind]
+
+
+def get_base(variant: Variant, ctx: Context) -> BaseImage:
+    name = variant.base.name
+    if name not in ctx._bases:
+        ctx._bases[name] = ensure_base(variant.base, ctx.cache_dir / "bases", log=ctx.log, allow_pull=ctx.allow_pull)
+    return ctx._bases[name]
+
+
+def measure_variant(variant: Variant, ctx: Context, say: Callable[[str], None]) -> tuple[dict, bool]:
+    """The row for ``variant`` and whether it came from the cache."""
+    docker_ver = docker_version(ctx)
+    say("base image")
+    base = get_base(variant, ctx)
+    say(f"toolchain {variant.target.toolchain}")
+    tc = get_toolchain(variant.target.toolchain, ctx)
+    key = recipe_key(variant, tc, base, docker_ver)
+    cached = ctx.cache_dir / "rows" / f"{key}.json"
+    if ctx.use_cache and cached.is_file():
+        row = json.loads(cached.read_text())
+        row["measured_at"] = _dt.datetime.fromisoformat(row["measured_at"])
+        return row, True
+    say(f"cargo build ({tc.id}, rustc {tc.release})")
+    binary = build_binary(variant, tc, ctx)
+    say("docker build")
+    build_image(variant, base, binary, ctx)
+    image = inspect_image(variant.image_tag)
+    say("compressing layers")
+    compressed = compressed_size(variant.image_tag, ctx)
+    say("docker run")
+    runs, failure = verify(variant, ctx)
+    row = {
+        "program": variant.program.id,
+        "variant": variant.id,
+        "base": variant.base.name,
+        "libc": variant.target.libc,
+        "crt_linkage": variant.target.crt_linkage,
+        "target": variant.target.triple,
+        "tls": variant.tls,
+        "dns": variant.dns,
+        "allocator": variant.allocator,
+        "strip": variant.profile.strip,
+        "cargo_profile": variant.profile.summary(),
+        "rustflags": " ".join(variant.all_rustflags),
+        "image_bytes": int(image["Size"]),
+        "compressed_bytes": compressed,
+        "compression": COMPRESSION,
+        "binary_bytes": binary.stat().st_size,
+        "base_bytes": base.size,
+        "runs": runs,
+        "failure": failure,
+        "base_source": base.source,
+        "base_ref": base.ref,
+        "base_id": base.image_id,
+        "toolchain": tc.id,
+        "rustc_release": tc.release,
+        "rustc_version": tc.version,
+        "docker_version": docker_ver,
+        "host_arch": platform.machine(),
+        "measured_at": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0),
+        "recipe_key": key,
+    }
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cached.with_suffix(".tmp")
+    tmp.write_text(json.dumps({**row, "measured_at": row["measured_at"].isoformat()}, indent=1))
+    os.replace(tmp, cached)
+    return row, False
+
+
+def run(variants: list[Variant], ctx: Context) -> int:
+    """Measure ``variants`` in order; return how many failed.
+
+    A variant whose base image can be neither pulled nor bootstrapped here (alpine with no registry)
+    is skipped with a message, not counted as a failure: the site keeps its published figure.
+    """
+    failures = 0
+    skipped: list[str] = []
+    started = time.monotonic()
+    label = _label(ctx.csv_path)
+    for i, variant in enumerate(variants, start=1):
+        vid = f"{variant.program.id}/{variant.id}"
+        t0 = time.monotonic()
+
+        def say(step: str) -> None:
+            ctx.log(f"[{i}/{len(variants)}] {vid}: {step} ({time.monotonic() - t0:.1f} s)")
+
+        try:
+            row, from_cache = measure_variant(variant, ctx, say)
+        except DockerUnavailable as exc:
+            ctx.log(f"error: {vid}: {exc}")
+            return failures + len(variants) - i + 1  # nothing else can be measured
+        except BaseUnavailable as exc:
+            ctx.log(f"skipped: {vid}: {exc}")
+            skipped.append(vid)
+            continue
+        except (MeasureError, ToolchainError, subprocess.TimeoutExpired) as exc:
+            ctx.log(f"error: {vid}: {exc}")
+            failures += 1
+            continue
+        changed = upsert_rows(ctx.csv_path, [row], label=label)
+        status = "runs" if row["runs"] == "yes" else f"does not run ({row['failure']})"
+        ctx.log(
+            f"[{i}/{len(variants)}] {vid}: image {row['image_bytes']:,} B, compressed {row['compressed_bytes']:,} B, "
+            f"binary {row['binary_bytes']:,} B, {status}; {'cached' if from_cache else 'measured'}, "
+            f"{label} {'updated' if changed else 'unchanged'} ({time.monotonic() - t0:.1f} s)"
+        )
+    measured = len(variants) - failures - len(skipped)
+    summary = f"done: {measured} of {len(variants)} variants measured"
+    if skipped:
+        summary += f", {len(skipped)} skipped because the base image cannot be obtained here ({', '.join(skipped)})"
+    if failures:
+        summary += f", {failures} failed"
+    ctx.log(f"{summary}, in {time.monotonic() - started:.1f} s")
+    return failures
+
+
+def _label(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(REPO))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Install what a task needs, idempotently: `scripts/setup.sh docs|test|measure`.
+#   docs     Python virtual environment (.venv) with the site's locked dependencies
+#   test     docs + test runners + Debian packages the tests drive (chromium, the musl toolchain, mmdebstrap)
+#   measure  docs + Debian packages the measurement needs
+# Python packages come from requirements/*.lock, pinned with hashes. Debian packages come from the
+# machine's own apt configuration. Needs root (or sudo) for apt-get.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+task=${1:?usage: scripts/setup.sh docs|test|measure}
+case "$task" in
+  docs) lock=requirements/docs.lock; apt_packages=() ;;
+  test) lock=requirements/test.lock; apt_packages=($(grep -v '^#' requirements/apt-test.txt)) ;;
+  measure) lock=requirements/docs.lock; apt_packages=($(grep -v '^#' requirements/apt-measure.txt)) ;;
+  *) echo "usage: scripts/setup.sh docs|test|measure" >&2; exit 2 ;;
+esac
+
+missing=()
+for pkg in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+  echo "setup: installing Debian packages: ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+python=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv" >&2
+  "$python" -m venv .venv
+fi
+stamp=.venv/.installed-$(basename "$lock")
+if [ ! -f "$stamp" ] || ! cmp -s "$lock" "$stamp"; then
+  echo "setup: installing $lock" >&2
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r "$lock"
+  cp "$lock" "$stamp"
+fi
