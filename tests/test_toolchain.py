@@ -282,3 +282,12 @@ def test_debian_build_std_static_musl_runs_on_scratch(tmp_path, flags):
     assert run.stdout == "Hello, world!\n"
     if "panic=abort" not in flags:
         assert "unwinding works" in run.stderr
+
+
+def test_the_setup_lists_install_what_the_musl_toolchain_needs():
+    from cheatsheet.toolchain import DEBIAN_PACKAGES
+
+    root = Path(__file__).resolve().parent.parent / "requirements"
+    for name in ("apt-measure.txt", "apt-test.txt"):
+        listed = {l.strip() for l in (root / name).read_text().splitlines() if l.strip() and not l.startswith("#")}
+        assert set(DEBIAN_PACKAGES) <= listed, name
