@@ -131,8 +131,9 @@ class Site:
         if row["base_source"] == "bootstrapped":
             return self.notes.ref(
                 "data",
-                f"Base bootstrapped from Debian packages on the measuring machine (local image "
-                f"{text(row['base_ref'])}); readers pull the pinned reference shown in the Dockerfile.",
+                "Base bootstrapped from Debian 12 packages on the measuring machine, which reaches no "
+                "container registry; the Dockerfile defaults to the pinned pull reference. The local "
+                "image ids are listed on the methodology page.",
             )
         if row["base_source"] == "pulled":
             return self.notes.ref("data", f"Base pulled as {text(row['base_ref'])}.")
@@ -177,15 +178,15 @@ class Site:
             if len(values) == 1 and len(measured_rows) > 1:
                 shared[column] = note(measured_rows[0])
 
-        headers = ["Variant", "Base", "Libc", "C runtime"] + [title for _, title in extra]
+        headers = ["Variant", "Base", "C library"] + [title for _, title in extra]
         headers += ["Image", "Compressed", "Binary" + "".join(shared.values()), "Runs",
                     f"{text(self._source_short(source))}{self.cite(compare)}"]
-        align = ["l"] * (4 + len(extra)) + ["r", "r", "r", "l", "r"]
+        align = ["l"] * (3 + len(extra)) + ["r", "r", "r", "l", "r"]
         rows = []
         for vid in ids:
             d, m, p = described[vid], measured[vid], published[vid]
-            cells = [render.code(vid), text(d["base"]) + (self._base_note(m) if m else ""), text(d["libc"]),
-                     text(d["crt_linkage"])]
+            cells = [render.code(vid), text(d["base"]) + (self._base_note(m) if m else ""),
+                     f"{text(d['libc'])}, {text(d['crt_linkage'])}"]
             cells += [text(d[key]) for key, _ in extra]
             if m:
                 binary_notes = "".join(
@@ -245,7 +246,7 @@ class Site:
         out = []
         for r in rows.to_dict("records"):
             base = text(r["base_ref"]) + (f" ({render.code(r['base_id'][:19])})" if r["base_id"] else "")
-            out.append([render.code(r["variant"]), text(r["rustc_version"]) + f" ({text(r['toolchain'])})", base,
+            out.append([render.code(r["variant"]), f"rustc {text(r['rustc_release'])}, {text(r['toolchain'])}", base,
                         text(r["base_source"]), text(r["docker_version"]), text(r["host_arch"]),
                         text(r["measured_at"].strftime("%Y-%m-%d"))])
         return render.markdown_table(headers, out, ["l"] * len(headers))
