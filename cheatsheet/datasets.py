@@ -85,15 +85,7 @@ def load_measurements(directory: Path = MEASUREMENTS, recipes: Recipes | None = 
         except KeyError:
             problems.append(images.error(i, "variant", f"{row['program']}/{row['variant']} is not a variant in {_label(recipes.path)}"))
             continue
-        declared = {
-            "base": variant.base.name,
-            "libc": variant.target.libc,
-            "crt_linkage": variant.target.crt_linkage,
-            "target": variant.target.triple,
-            "tls": variant.tls,
-            "dns": variant.dns,
-            "allocator": variant.allocator,
-        }
+        declared = variant.descriptors()
         for column, value in declared.items():
             if row[column] != value:
                 problems.append(images.error(i, column, f"{row[column]!r} but the recipe of {row['program']}/{row['variant']} says {value!r}: re-measure it"))

@@ -247,18 +247,7 @@ def measure_variant(variant: Variant, ctx: Context, say: Callable[[str], None]) 
     say("docker run")
     runs, failure = verify(variant, ctx)
     row = {
-        "program": variant.program.id,
-        "variant": variant.id,
-        "base": variant.base.name,
-        "libc": variant.target.libc,
-        "crt_linkage": variant.target.crt_linkage,
-        "target": variant.target.triple,
-        "tls": variant.tls,
-        "dns": variant.dns,
-        "allocator": variant.allocator,
-        "strip": variant.profile.strip,
-        "cargo_profile": variant.profile.summary(),
-        "rustflags": " ".join(variant.all_rustflags),
+        **variant.descriptors(),
         "image_bytes": int(image["Size"]),
         "compressed_bytes": compressed,
         "compression": COMPRESSION,

@@ -112,6 +112,23 @@ class Variant:
     def image_tag(self) -> str:
         return f"cheatsheet/{self.program.id}:{self.id}"
 
+    def descriptors(self) -> dict[str, str]:
+        """The columns of images.csv that the recipe alone decides."""
+        return {
+            "program": self.program.id,
+            "variant": self.id,
+            "base": self.base.name,
+            "libc": self.target.libc,
+            "crt_linkage": self.target.crt_linkage,
+            "target": self.target.triple,
+            "tls": self.tls,
+            "dns": self.dns,
+            "allocator": self.allocator,
+            "strip": self.profile.strip,
+            "cargo_profile": self.profile.summary(),
+            "rustflags": " ".join(self.all_rustflags),
+        }
+
     def cargo_args(self) -> tuple[str, ...]:
         """``cargo build`` arguments a reader runs (toolchain-specific extras are added by the runner)."""
         args = ["build", "--release", "--locked", "--target", self.target.triple]

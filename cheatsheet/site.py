@@ -155,9 +155,7 @@ class Site:
             if measured[vid]:
                 return measured[vid]
             try:
-                r = self.data.recipes.variant(program, vid)
-                return {"base": r.base.name, "libc": r.target.libc, "crt_linkage": r.target.crt_linkage,
-                        "tls": r.tls, "dns": r.dns, "allocator": r.allocator}
+                return self.data.recipes.variant(program, vid).descriptors()
             except KeyError:
                 return {**published[vid], "allocator": "system"}
 
