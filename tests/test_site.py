@@ -73,12 +73,21 @@ def break_csv(project: Path, name: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1))
 
 
-def test_a_malformed_csv_fails_the_build_with_file_line_and_column(site_copy, tmp_path):
-    break_csv(site_copy, "published.csv", ",124000000,124MB,", ",124 million,124MB,")
+BAD_PUBLISHED = [
+    (",124000000,124MB,", ",124 million,124MB,", r"published\.csv:2:\d+: column 'image_bytes': '124 million' is not an integer"),
+    (",124000000,124MB,", ",-124000000,124MB,", r"published\.csv:2:\d+: column 'image_bytes': -124000000 is below the minimum 0"),
+    ("seed,hello-world,debian,1,debian,debian,glibc,", "seed,hello-world,debian,1,debian,debian,bionic,",
+     r"published\.csv:2:\d+: column 'libc': 'bionic' is not one of: glibc, musl"),
+    ("seed,hello-world,debian-slim,", "seed,hello-world,debian,", r"published\.csv:3:6: duplicate key \(seed, hello-world, debian\): first at line 2"),
+]
+
+
+@pytest.mark.parametrize("old, new, expected", BAD_PUBLISHED, ids=["text-in-size", "negative-size", "unknown-enum", "duplicate-key"])
+def test_a_malformed_csv_fails_the_build_with_file_line_and_column(site_copy, tmp_path, old, new, expected):
+    break_csv(site_copy, "published.csv", old, new)
     proc = mkdocs_build(site_copy, tmp_path / "out")
     assert proc.returncode != 0
-    assert re.search(r"measurements/published\.csv:2:\d+: column 'image_bytes': '124 million' is not an integer",
-                     proc.stdout + proc.stderr), proc.stderr[-3000:]
+    assert re.search(r"measurements/" + expected, proc.stdout + proc.stderr), proc.stderr[-3000:]
     assert not (tmp_path / "out" / "programs" / "hello-world" / "index.html").exists()
 
 
