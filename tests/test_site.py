@@ -78,7 +78,7 @@ BAD_PUBLISHED = [
     (",124000000,124MB,", ",-124000000,124MB,", r"published\.csv:2:\d+: column 'image_bytes': -124000000 is below the minimum 0"),
     ("seed,hello-world,debian,1,debian,debian,glibc,", "seed,hello-world,debian,1,debian,debian,bionic,",
      r"published\.csv:2:\d+: column 'libc': 'bionic' is not one of: glibc, musl"),
-    ("seed,hello-world,debian-slim,", "seed,hello-world,debian,", r"published\.csv:3:6: duplicate key \(seed, hello-world, debian\): first at line 2"),
+    ("seed,hello-world,debian-slim,", "seed,hello-world,debian,", r"published\.csv:3:1: duplicate key \(seed, hello-world, debian\): first at line 2"),
 ]
 
 
