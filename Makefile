@@ -10,7 +10,6 @@ MEASURE_ARGS ?=
 
 serve:
 	scripts/setup.sh docs
-	.venv/bin/mkdocs build --strict
 	.venv/bin/mkdocs serve --strict
 
 build:
