@@ -65,6 +65,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from .docker import DockerUnavailable, run_docker
+
 __all__ = [
     "BaseImage",
     "BaseSpec",
@@ -77,9 +79,6 @@ __all__ = [
 class BaseUnavailable(Exception):
     """A base image can be neither found, pulled nor bootstrapped (message says why)."""
 
-
-class DockerUnavailable(Exception):
-    """The ``docker`` CLI is missing or cannot reach a Docker daemon."""
 
 
 @dataclass(frozen=True)
@@ -300,14 +299,6 @@ def _describe(kind: str, epoch: int) -> str:
 # Running commands
 # --------------------------------------------------------------------------------------------
 
-_DAEMON_ERRORS = (
-    "cannot connect to the docker daemon",
-    "error during connect",
-    "permission denied while trying to connect to the docker daemon",
-    "is the docker daemon running",
-)
-
-
 def _last_line(text: str) -> str:
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     return lines[-1] if lines else "(no output)"
@@ -342,28 +333,12 @@ def _env() -> dict[str, str]:
 def _docker(
     args: list[str], *, timeout: float = 120, check: bool = True
 ) -> subprocess.CompletedProcess[str]:
-    docker = shutil.which("docker")
-    if docker is None:
-        raise DockerUnavailable("the docker CLI is not installed (no `docker` on PATH)")
     try:
-        proc = subprocess.run(
-            [docker, *args],
-            check=False,
-            capture_output=True,
-            text=True,
-            env=_env(),
-            timeout=timeout,
-            stdin=subprocess.DEVNULL,
-        )
+        proc = run_docker(args, timeout=timeout, text=True)
     except subprocess.TimeoutExpired as exc:
         raise DockerUnavailable(
             f"`docker {args[0]}` did not answer within {timeout:.0f} s"
         ) from exc
-    if proc.returncode != 0 and any(m in proc.stderr.lower() for m in _DAEMON_ERRORS):
-        host = os.environ.get("DOCKER_HOST", "the default socket")
-        raise DockerUnavailable(
-            f"cannot reach the Docker daemon at {host}: {_last_line(proc.stderr)}"
-        )
     if check and proc.returncode != 0:
         raise subprocess.CalledProcessError(proc.returncode, proc.args, proc.stdout, proc.stderr)
     return proc

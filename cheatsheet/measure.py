@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .bases import BaseImage, BaseUnavailable, DockerUnavailable, ensure_base
+from .bases import BaseImage, BaseUnavailable, ensure_base
+from .docker import DockerUnavailable, run_docker
 from .recipes import REPO, Recipes, Variant, dockerfile
 from .store import upsert_rows
 from .toolchain import Toolchain, ToolchainError, toolchain
@@ -66,17 +67,8 @@ def _last_line(text: str, prefer: str = "error") -> str:
     return lines[-1] if lines else "(no output)"
 
 
-def docker(*args: str, timeout: float = 600, input: bytes | None = None, stdout=subprocess.PIPE) -> subprocess.CompletedProcess:
-    """Run the docker CLI; raise DockerUnavailable when the daemon cannot be reached."""
-    env = {**os.environ, "DOCKER_BUILDKIT": "0", "DOCKER_CLI_HINTS": "false"}
-    try:
-        proc = subprocess.run(["docker", *args], stdout=stdout, stderr=subprocess.PIPE, timeout=timeout, input=input, env=env)
-    except FileNotFoundError:
-        raise DockerUnavailable("the docker command is not installed") from None
-    err = proc.stderr.decode(errors="replace")
-    if proc.returncode != 0 and ("Cannot connect to the Docker daemon" in err or "error during connect" in err):
-        raise DockerUnavailable(f"cannot reach the Docker daemon: {_last_line(err, 'cannot')}")
-    return proc
+def docker(*args: str, timeout: float = 600, stdout=subprocess.PIPE) -> subprocess.CompletedProcess:
+    return run_docker(list(args), timeout=timeout, stdout=stdout)
 
 
 def docker_version(ctx: Context) -> str:
