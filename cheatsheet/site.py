@@ -249,6 +249,24 @@ class Site:
                         text(r["measured_at"].strftime("%Y-%m-%d"))])
         return render.markdown_table(headers, out, ["l"] * len(headers))
 
+    def schema_table(self, dataset: str) -> str:
+        """The columns of a dataset as its schema describes them: name, type, unit, allowed values."""
+        from .datasets import DATASETS
+
+        if dataset not in DATASETS:
+            raise self._fail(f"unknown dataset {dataset!r}; known: {', '.join(DATASETS)}")
+        schema = getattr(self.data, dataset).schema
+        out = []
+        for f in schema.fields:
+            kind = f.type + (f" ({f.unit})" if f.unit else "")
+            allowed = ", ".join(f.enum) if f.enum else (f"pattern {f.pattern}" if f.pattern else "")
+            if f.minimum is not None:
+                allowed = f"at least {f.minimum}"
+            key = " (key)" if f.name in schema.primary_key else ""
+            out.append([render.code(f.name) + key, text(kind), "yes" if f.required else "no", text(allowed),
+                        text(f.description)])
+        return render.markdown_table(["Column", "Type", "Required", "Allowed", "Meaning"], out, ["l"] * 5)
+
     # -- inline figures --------------------------------------------------------------------------
     def image_size(self, program: str, variant: str) -> str:
         m = self._measured(program, variant)
@@ -289,5 +307,5 @@ class Site:
             raise self._fail(f"{program}/{variant} has no recipe, so there is no Dockerfile to show") from None
         return render.code_block(recipe_dockerfile(recipe), "dockerfile", title="Dockerfile")
 
-    MACROS = ("image_size_table", "published_table", "provenance_table", "image_size", "binary_size",
+    MACROS = ("image_size_table", "published_table", "provenance_table", "schema_table", "image_size", "binary_size",
               "size_difference", "base_size", "dockerfile", "cite")

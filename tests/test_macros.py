@@ -77,3 +77,11 @@ def test_a_row_that_does_not_run_says_why(tmp_path):
     table = s.image_size_table("hello-world", variants=["scratch-musl"])
     assert "| no[^data-" in table
     assert "Does not run: exit status 1&#58; exec /hello-world&#58; no such file" in s.finish_page()
+
+
+def test_schema_table_lists_every_column_with_its_unit(site):
+    table = site.schema_table("images")
+    assert table.count("\n") == 2 + len(site.data.images.schema.fields) - 1
+    assert "| <code>image&#95;bytes</code> | integer (B) | yes | at least 0 |" in table
+    with pytest.raises(MacroError, match="unknown dataset 'image'; known: images, published, sources"):
+        site.schema_table("image")
