@@ -66,6 +66,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from .docker import DockerUnavailable, run_docker
+from .docker import last_line as _last_line
 
 __all__ = [
     "BaseImage",
@@ -298,11 +299,6 @@ def _describe(kind: str, epoch: int) -> str:
 # --------------------------------------------------------------------------------------------
 # Running commands
 # --------------------------------------------------------------------------------------------
-
-def _last_line(text: str) -> str:
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    return lines[-1] if lines else "(no output)"
-
 
 def _first_line(text: str) -> str:
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
