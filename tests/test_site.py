@@ -136,3 +136,12 @@ def test_a_measured_row_without_a_recipe_fails_the_build(site_copy, tmp_path):
     proc = mkdocs_build(site_copy, tmp_path / "out")
     assert proc.returncode != 0
     assert "measurements/images.csv:2:" in proc.stderr and "hello-world/scratch-newlib is not a variant" in proc.stderr
+
+
+def test_validate_script_reports_the_committed_data_valid():
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, str(REPO / "scripts" / "validate.py")], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("measurements valid: images.csv ")
