@@ -81,7 +81,6 @@ class BaseUnavailable(Exception):
     """A base image can be neither found, pulled nor bootstrapped (message says why)."""
 
 
-
 @dataclass(frozen=True)
 class BaseSpec:
     name: str  # "debian" | "debian-slim" | "distroless-static" | "distroless-cc" | "alpine" | "scratch"

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Callable
 
 from .bases import BaseImage, BaseUnavailable, ensure_base
-from .docker import DockerUnavailable, run_docker
+from .docker import DockerUnavailable, last_line, run_docker
 from .recipes import REPO, Recipes, Variant, dockerfile
 from .store import upsert_rows
 from .toolchain import Toolchain, ToolchainError, toolchain
@@ -60,11 +60,11 @@ class Context:
 
 
 def _last_line(text: str, prefer: str = "error") -> str:
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    for ln in lines:
-        if ln.lower().startswith(prefer):
-            return ln
-    return lines[-1] if lines else "(no output)"
+    """The first line starting with ``prefer`` (cargo's first error), else the last line."""
+    for ln in text.splitlines():
+        if ln.strip().lower().startswith(prefer):
+            return ln.strip()
+    return last_line(text)
 
 
 def docker(*args: str, timeout: float = 600, stdout=subprocess.PIPE) -> subprocess.CompletedProcess:
