@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Merge the rows of partial CSV files (one per measurement job) into measurements/images.csv.
+
+Usage: python scripts/merge_rows.py PARTIAL.csv [PARTIAL.csv ...] [--into measurements/images.csv]
+
+Each partial file is read and checked with the target's schema (cheatsheet.tables.read_table), then
+all their rows are written with the same store code as a local measurement (cheatsheet.store.upsert_rows):
+a row replaces the one with the same key, other lines stay byte for byte, and the file is replaced
+atomically after the new content passed the schema. If any partial file is invalid, every problem
+is printed as `file:line:column: message` and the target is left as it was.
+Exit status: 0 merged (or nothing to merge), 1 invalid data, 2 bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from cheatsheet.store import upsert_rows
+from cheatsheet.tables import DataError, Schema, read_table, schema_path_for
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _label(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(REPO))
+    except ValueError:
+        return str(path)
+
+
+def merge(partials: list[Path], target: Path) -> tuple[int, bool]:
+    """Put every row of ``partials`` into ``target``; return (rows read, whether the file changed).
+
+    Raises DataError naming file:line:column if a partial file or the result is invalid; then the
+    target is unchanged. Two partial files with a row of the same key are refused too: which
+    measurement wins would depend on the order of the arguments.
+    """
+    schema = Schema.load(schema_path_for(target))
+    rows: list[dict] = []
+    first_seen: dict[tuple, str] = {}
+    problems = []
+    for partial in partials:
+        try:
+            table = read_table(partial, schema, label=_label(partial))
+        except DataError as exc:
+            problems += exc.problems
+            continue
+        for i, row in enumerate(table.rows):
+            key = tuple(row[k] for k in schema.primary_key)
+            if key in first_seen:
+                message = f"row ({', '.join(map(str, key))}) is also in {first_seen[key]}"
+                problems.append(table.error(i, schema.primary_key[0], message))
+                continue
+            first_seen[key] = _label(partial)
+            rows.append(row)
+    if problems:
+        raise DataError(problems)
+    if not rows:
+        return 0, False
+    return len(rows), upsert_rows(target, rows, label=_label(target))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("partials", nargs="+", type=Path, metavar="PARTIAL.csv", help="CSV files written by jobs")
+    parser.add_argument(
+        "--into",
+        type=Path,
+        default=REPO / "measurements" / "images.csv",
+        help="CSV file to merge into (default: %(default)s)",
+    )
+    args = parser.parse_args(argv)
+    try:
+        count, changed = merge(args.partials, args.into)
+    except DataError as exc:
+        print(f"{exc}\nnothing was merged into {_label(args.into)}", file=sys.stderr)
+        return 1
+    state = "updated" if changed else "unchanged"
+    print(f"merged {count} row(s) from {len(args.partials)} file(s); {_label(args.into)} {state}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

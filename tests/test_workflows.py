@@ -1,0 +1,342 @@
+"""The GitHub workflows: their security properties, actionlint and zizmor, and the measurement
+workflow's two scripts (the matrix from `measure.py --list --json`, and scripts/merge_rows.py)."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.y*ml"))
+SHA_PIN = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+)*$")
+IMAGE_PIN = re.compile(r"^[\w./:-]+@sha256:[0-9a-f]{64}$")
+
+
+def tools_dir() -> Path:
+    """Where actionlint and zizmor are: WORKFLOW_LINTERS_BIN if set, else beside this Python (.venv/bin)."""
+    return Path(os.environ.get("WORKFLOW_LINTERS_BIN") or Path(sys.executable).parent)
+
+
+def tool(name: str) -> str:
+    path = tools_dir() / name
+    if not path.exists():
+        pytest.fail(f"{name} is not installed in {tools_dir()}: run `make test` (requirements/test.lock installs it)")
+    return str(path)
+
+
+def load_script(path: Path):
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def triggers(workflow: dict) -> dict:
+    on = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` key as true
+    if isinstance(on, str):
+        return {on: None}
+    if isinstance(on, list):
+        return dict.fromkeys(on)
+    return on
+
+
+def parsed(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def steps(workflow: dict):
+    for job_id, job in workflow["jobs"].items():
+        for step in job.get("steps", []):
+            yield job_id, step
+
+
+def test_the_three_workflows_exist():
+    assert {p.name for p in WORKFLOWS} >= {"ci.yml", "pages.yml", "measure.yml"}
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_top_level_permissions_are_empty_or_read_only(path):
+    workflow = parsed(path)
+    assert "permissions" in workflow, f"{path.name}: no top-level permissions"
+    permissions = workflow["permissions"]
+    assert permissions in ({}, "read-all") or (
+        isinstance(permissions, dict) and set(permissions.values()) <= {"read", "none"}
+    ), f"{path.name}: top-level permissions grant writing: {permissions}"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_job_states_its_permissions(path):
+    for job_id, job in parsed(path)["jobs"].items():
+        assert "permissions" in job, f"{path.name}: job {job_id} does not state its permissions"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_jobs_run_for_pull_requests_cannot_write(path):
+    workflow = parsed(path)
+    if "pull_request" not in triggers(workflow):
+        return
+    for job_id, job in workflow["jobs"].items():
+        writes = {k: v for k, v in (job.get("permissions") or {}).items() if v == "write"}
+        assert not writes, f"{path.name}: job {job_id} runs on pull requests with {writes}"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_action_is_pinned_to_a_commit_with_its_tag(path):
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        match = re.match(r"^\s*(?:-\s+)?uses:\s*(.*)$", line)
+        if not match or match.group(1).startswith("./"):
+            continue
+        assert SHA_PIN.match(match.group(1)), (
+            f"{path.name}:{number}: {match.group(1)!r} is not `owner/repo@<40 hex> # vX.Y.Z`"
+        )
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_container_image_is_pinned_by_digest(path):
+    for job_id, job in parsed(path)["jobs"].items():
+        container = job.get("container")
+        if container is None:
+            continue
+        image = container if isinstance(container, str) else container["image"]
+        assert IMAGE_PIN.match(image), f"{path.name}: job {job_id}: image {image!r} is not pinned by digest"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_no_pull_request_target(path):
+    assert "pull_request_target" not in triggers(parsed(path))
+    assert "pull_request_target" not in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_no_secrets_in_workflows_run_for_pull_requests(path):
+    workflow = parsed(path)
+    if "pull_request" not in triggers(workflow):
+        return
+    for job_id, job in workflow["jobs"].items():
+        assert "secrets." not in yaml.safe_dump(job), f"{path.name}: job {job_id} uses a secret"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_no_expression_is_interpolated_into_a_script(path):
+    # Values reach scripts through `env:`; a `${{ }}` in `run:` is pasted into the shell script
+    # before it runs, which is how untrusted input (github.event.*, inputs.*) injects commands.
+    for job_id, step in steps(parsed(path)):
+        run = step.get("run", "")
+        assert "${{" not in run, f"{path.name}: job {job_id}, step {step.get('name')!r} interpolates into run:"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_checkout_keeps_no_credentials(path):
+    for job_id, step in steps(parsed(path)):
+        if step.get("uses", "").startswith("actions/checkout@"):
+            assert (step.get("with") or {}).get("persist-credentials") is False, (
+                f"{path.name}: job {job_id}: checkout without persist-credentials: false"
+            )
+
+
+def test_only_the_deploy_and_merge_jobs_write():
+    writers = {
+        (path.name, job_id): {k for k, v in job["permissions"].items() if v == "write"}
+        for path in WORKFLOWS
+        for job_id, job in parsed(path)["jobs"].items()
+        if any(v == "write" for v in (job["permissions"] or {}).values())
+    }
+    assert writers == {
+        ("pages.yml", "deploy"): {"pages", "id-token"},
+        ("measure.yml", "merge"): {"contents", "pull-requests"},
+    }
+
+
+def test_actionlint_passes():
+    proc = subprocess.run(
+        [tool("actionlint"), "-no-color", *map(str, WORKFLOWS)], cwd=REPO, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_zizmor_passes_offline():
+    proc = subprocess.run(
+        [tool("zizmor"), "--offline", "--no-progress", "--color=never", ".github/workflows"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+# -- the measurement workflow's matrix ---------------------------------------------------------------
+
+matrix_script = load_script(REPO / ".github" / "scripts" / "measure_matrix.py")
+VARIANTS = [
+    {"program": "hello-world", "id": "debian", "base": "debian", "target": "glibc-dynamic",
+     "libc": "glibc", "tls": "none", "dns": "none", "group": "hello-world/glibc"},
+    {"program": "hello-world", "id": "scratch-glibc", "base": "scratch", "target": "glibc-static",
+     "libc": "glibc", "tls": "none", "dns": "none", "group": "hello-world/glibc"},
+    {"program": "hello-world", "id": "scratch-musl", "base": "scratch", "target": "musl-static",
+     "libc": "musl", "tls": "none", "dns": "none", "group": "hello-world/musl"},
+    {"program": "webserver", "id": "alpine-rustls", "base": "alpine", "target": "musl-static",
+     "libc": "musl", "tls": "rustls", "dns": "none", "group": "webserver/musl"},
+]  # fmt: skip
+
+
+def run_matrix(tmp_path: Path, variants: list, *args: str, capsys) -> tuple[int, str, str]:
+    listing = tmp_path / "variants.json"
+    listing.write_text(json.dumps(variants), encoding="utf-8")
+    status = matrix_script.main([str(listing), *args])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def outputs(out: str) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in out.splitlines())
+
+
+def test_the_matrix_has_one_job_per_group(tmp_path, capsys):
+    status, out, _ = run_matrix(tmp_path, VARIANTS, capsys=capsys)
+    assert status == 0
+    result = outputs(out)
+    assert result["count"] == "4"
+    assert json.loads(result["matrix"]) == {
+        "include": [
+            {"group": "hello-world/glibc", "name": "hello-world-glibc",
+             "ids": "hello-world/debian hello-world/scratch-glibc"},
+            {"group": "hello-world/musl", "name": "hello-world-musl", "ids": "hello-world/scratch-musl"},
+            {"group": "webserver/musl", "name": "webserver-musl", "ids": "webserver/alpine-rustls"},
+        ]
+    }  # fmt: skip
+
+
+def test_only_selects_like_measure_only(tmp_path, capsys):
+    # A glob matches the full id or the variant part alone, as `scripts/measure.py --only` does.
+    status, out, _ = run_matrix(tmp_path, VARIANTS, "--only", "scratch-*", capsys=capsys)
+    assert status == 0
+    ids = [e["ids"] for e in json.loads(outputs(out)["matrix"])["include"]]
+    assert ids == ["hello-world/scratch-glibc", "hello-world/scratch-musl"]
+    status, out, _ = run_matrix(tmp_path, VARIANTS, "--only", "webserver/*", capsys=capsys)
+    assert [e["ids"] for e in json.loads(outputs(out)["matrix"])["include"]] == ["webserver/alpine-rustls"]
+
+
+def test_a_glob_matching_nothing_fails_and_lists_the_ids(tmp_path, capsys):
+    status, out, err = run_matrix(tmp_path, VARIANTS, "--only", "nginx-*", capsys=capsys)
+    assert status == 2 and out == ""
+    assert "matches no variant" in err and "hello-world/scratch-musl" in err
+
+
+def test_a_listing_that_is_not_variants_fails(tmp_path, capsys):
+    status, out, err = run_matrix(tmp_path, {"id": "x"}, capsys=capsys)
+    assert status == 2 and out == "" and "expected a JSON array" in err
+    status, out, err = run_matrix(tmp_path, [{"id": "debian"}], capsys=capsys)  # which program?
+    assert status == 2 and out == ""
+
+
+def test_measure_list_json_feeds_the_matrix(tmp_path, capsys):
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "measure.py"), "--list", "--json"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    variants = json.loads(proc.stdout)
+    for variant in variants:
+        assert {"program", "id", "base", "target", "libc", "tls", "dns", "group"} <= set(variant), variant
+    status, out, _ = run_matrix(tmp_path, variants, capsys=capsys)
+    assert status == 0
+    listed = " ".join(e["ids"] for e in json.loads(outputs(out)["matrix"])["include"]).split()
+    assert sorted(listed) == sorted(f"{v['program']}/{v['id']}" for v in variants)
+
+
+# -- scripts/merge_rows.py ----------------------------------------------------------------------------
+
+merge_script = load_script(REPO / "scripts" / "merge_rows.py")
+
+
+@pytest.fixture
+def target(tmp_path: Path) -> Path:
+    """A copy of measurements/images.csv, with its schema beside it."""
+    directory = tmp_path / "measurements"
+    directory.mkdir()
+    for name in ("images.csv", "images.schema.json"):
+        shutil.copy2(REPO / "measurements" / name, directory / name)
+    return directory / "images.csv"
+
+
+def lines_of(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def partial(path: Path, header: str, *rows: list[str]) -> Path:
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(header + "\n")
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    return path
+
+
+def test_two_partial_files_are_merged_by_key(target, tmp_path, capsys):
+    header, first, second, *rest = lines_of(target)
+    names = header.split(",")
+    replaced = next(csv.reader([first]))
+    replaced[names.index("measured_at")] = "2031-01-02T03:04:05Z"
+    added = next(csv.reader([second]))
+    added[names.index("variant")] = "merge-test-new"
+    a = partial(tmp_path / "rows-a.csv", header, replaced)
+    b = partial(tmp_path / "rows-b.csv", header, added)
+
+    assert merge_script.main([str(a), str(b), "--into", str(target)]) == 0
+    assert "merged 2 row(s) from 2 file(s)" in capsys.readouterr().out
+    after = lines_of(target)
+    assert after[0] == header
+    assert after[1] == lines_of(a)[1]  # replaced where it stood
+    assert after[2:-1] == [second, *rest]  # every other line byte for byte
+    assert after[-1] == lines_of(b)[1]  # a new key is appended
+
+
+def test_merging_the_same_rows_again_changes_nothing(target, tmp_path, capsys):
+    header, first, *_ = lines_of(target)
+    a = partial(tmp_path / "rows-a.csv", header, next(csv.reader([first])))
+    before = target.read_bytes()
+    assert merge_script.main([str(a), "--into", str(target)]) == 0
+    assert "unchanged" in capsys.readouterr().out
+    assert target.read_bytes() == before
+
+
+def test_a_bad_partial_file_names_file_line_column_and_changes_nothing(target, tmp_path, capsys):
+    header, first, second, *_ = lines_of(target)
+    names = header.split(",")
+    good = partial(tmp_path / "rows-good.csv", header, next(csv.reader([first])))
+    row = next(csv.reader([second]))
+    row[names.index("image_bytes")] = "12MB"
+    bad = partial(tmp_path / "rows-bad.csv", header, row)
+    bad_line = lines_of(bad)[1]
+    assert '"' not in bad_line  # so the column is the sum of the preceding fields' widths
+    column = len(",".join(row[: names.index("image_bytes")])) + 2
+    before = target.read_bytes()
+
+    assert merge_script.main([str(good), str(bad), "--into", str(target)]) == 1
+    err = capsys.readouterr().err
+    assert f"{bad}:2:{column}: column 'image_bytes'" in err
+    assert "nothing was merged" in err
+    assert target.read_bytes() == before
+    assert not list(target.parent.glob(".*.tmp"))
+
+
+def test_the_same_key_in_two_partial_files_is_refused(target, tmp_path, capsys):
+    header, first, *_ = lines_of(target)
+    row = next(csv.reader([first]))
+    a = partial(tmp_path / "rows-a.csv", header, row)
+    b = partial(tmp_path / "rows-b.csv", header, row)
+    before = target.read_bytes()
+    assert merge_script.main([str(a), str(b), "--into", str(target)]) == 1
+    assert f"{b}:2:1: row (" in capsys.readouterr().err
+    assert target.read_bytes() == before
