@@ -2,11 +2,12 @@
 #   make serve    build the site from the committed measurements and serve it on http://127.0.0.1:8000
 #   make test     run the whole test suite (real Docker, real chromium)
 #   make measure  build, run and measure every variant; ONLY='hello-world/scratch-*' for a subset
+#   make lint     ruff (lint and format check) and mypy
 export NO_MKDOCS_2_WARNING := 1
 ONLY ?=
 MEASURE_ARGS ?=
 
-.PHONY: serve build test measure
+.PHONY: serve build test lint measure
 
 serve:
 	scripts/setup.sh docs
@@ -19,6 +20,12 @@ build:
 test:
 	scripts/setup.sh test
 	.venv/bin/python -m pytest
+
+lint:
+	scripts/setup.sh lint
+	.venv/bin/ruff check
+	.venv/bin/ruff format --check
+	.venv/bin/mypy
 
 measure:
 	scripts/setup.sh measure

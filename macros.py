@@ -1,23 +1,18 @@
 """mkdocs-macros entry point: registers the site's macros; all logic lives in cheatsheet.site."""
 
-import sys
-from pathlib import Path
+from mkdocs.exceptions import PluginError
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # the cheatsheet package beside this file
-
-from mkdocs.exceptions import PluginError  # noqa: E402
-
-from cheatsheet.datasets import load_measurements  # noqa: E402
-from cheatsheet.recipes import RecipeError  # noqa: E402
-from cheatsheet.site import Site  # noqa: E402
-from cheatsheet.tables import DataError  # noqa: E402
+from cheatsheet.datasets import load_measurements
+from cheatsheet.recipes import RecipeError
+from cheatsheet.site import Site
+from cheatsheet.tables import DataError
 
 site: Site
 
 
 def define_env(env):
     """Validate every dataset (a bad CSV stops the build here) and register the macros."""
-    global site
+    global site  # noqa: PLW0603 -- the page hooks below need the Site that define_env made
     try:
         data = load_measurements()
     except (DataError, RecipeError) as exc:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from typing import IO
+
+from .util import useful_line
 
 DAEMON_ERRORS = (
     "cannot connect to the docker daemon",
@@ -18,12 +21,14 @@ class DockerUnavailable(Exception):
     """The ``docker`` CLI is missing or cannot reach a Docker daemon."""
 
 
-def last_line(text: str) -> str:
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    return lines[-1] if lines else "(no output)"
+def last_line(text: str | bytes) -> str:
+    """The last non-empty line of a docker command's output (see :func:`cheatsheet.util.useful_line`)."""
+    return useful_line(text, prefer="")
 
 
-def run_docker(args: list[str], *, timeout: float, stdout=subprocess.PIPE, text: bool = False) -> subprocess.CompletedProcess:
+def run_docker(
+    args: list[str], *, timeout: float, stdout: int | IO[bytes] = subprocess.PIPE, text: bool = False
+) -> subprocess.CompletedProcess:
     """Run ``docker ARGS`` with the caller's environment (DOCKER_HOST is honoured) and the classic builder.
 
     Raises DockerUnavailable when the CLI is missing or the daemon cannot be reached, and lets
@@ -34,8 +39,16 @@ def run_docker(args: list[str], *, timeout: float, stdout=subprocess.PIPE, text:
         raise DockerUnavailable("the docker CLI is not installed (no `docker` on PATH)")
     env = {**os.environ, "DOCKER_BUILDKIT": "0", "DOCKER_CLI_HINTS": "false"}
     env.setdefault("LC_ALL", "C.UTF-8")
-    proc = subprocess.run([docker, *args], stdout=stdout, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                          text=text, env=env, timeout=timeout, check=False)
+    proc = subprocess.run(
+        [docker, *args],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=text,
+        env=env,
+        timeout=timeout,
+        check=False,
+    )
     stderr = proc.stderr if text else proc.stderr.decode(errors="replace")
     if proc.returncode != 0 and any(m in stderr.lower() for m in DAEMON_ERRORS):
         host = os.environ.get("DOCKER_HOST", "the default socket")

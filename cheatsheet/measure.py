@@ -19,20 +19,25 @@ import hashlib
 import json
 import os
 import platform
+import shlex
 import shutil
 import subprocess
 import tarfile
 import tempfile
 import time
+import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import IO, Any
 
-from .bases import BaseImage, BaseUnavailable, ensure_base
-from .docker import DockerUnavailable, last_line, run_docker
+from .bases.images import BaseImage, BaseUnavailable, ensure_base
+from .docker import DockerUnavailable, run_docker
 from .recipes import REPO, Recipes, Variant, dockerfile
-from .store import upsert_rows
+from .store import check_row, fit_to_schema, upsert_rows
+from .tables import DataError, Schema, schema_path_for
 from .toolchain import Toolchain, ToolchainError, toolchain
+from .util import atomic_write, useful_line
 
 # Bump when the way a row is measured changes: it invalidates every cached row.
 METHOD_VERSION = "2"
@@ -54,28 +59,37 @@ class Context:
     allow_pull: bool = True
     use_cache: bool = True
     log: Callable[[str], None] = print
-    _toolchains: dict = field(default_factory=dict)
-    _bases: dict = field(default_factory=dict)
+    _toolchains: dict[str, Toolchain] = field(default_factory=dict)
+    _bases: dict[str, BaseImage] = field(default_factory=dict)
     _docker_version: str = ""
 
+    @property
+    def logs_dir(self) -> Path:
+        return self.cache_dir / "logs"
 
-def _last_line(text: str, prefer: str = "error") -> str:
-    """The first line starting with ``prefer`` (cargo's first error), else the last line."""
-    for ln in text.splitlines():
-        if ln.strip().lower().startswith(prefer):
-            return ln.strip()
-    return last_line(text)
+    def log_path(self, variant: Variant, kind: str) -> Path:
+        """``<cache>/logs/<program>--<variant>.<kind>.log``; never outside the logs directory."""
+        name = f"{variant.program.id}--{variant.id}.{kind}.log"
+        path = self.logs_dir / name
+        if path.parent != self.logs_dir or "/" in name or name.startswith("."):
+            raise MeasureError(f"refusing to write a log file named {name!r}")
+        self.logs_dir.mkdir(parents=True, exist_ok=True)
+        return path
 
 
-def docker(*args: str, timeout: float = 600, stdout=subprocess.PIPE) -> subprocess.CompletedProcess:
+def docker(*args: str, timeout: float = 600, stdout: int | IO[bytes] = subprocess.PIPE) -> subprocess.CompletedProcess:
     return run_docker(list(args), timeout=timeout, stdout=stdout)
+
+
+def stderr_line(proc: subprocess.CompletedProcess, prefer: str = "error") -> str:
+    return useful_line(proc.stderr, prefer)
 
 
 def docker_version(ctx: Context) -> str:
     if not ctx._docker_version:
         proc = docker("version", "--format", "{{.Server.Version}}", timeout=30)
         if proc.returncode != 0:
-            raise DockerUnavailable(f"cannot reach the Docker daemon: {_last_line(proc.stderr.decode(errors='replace'))}")
+            raise DockerUnavailable(f"cannot reach the Docker daemon: {stderr_line(proc)}")
         ctx._docker_version = proc.stdout.decode().strip()
     return ctx._docker_version
 
@@ -113,13 +127,21 @@ def build_binary(variant: Variant, tc: Toolchain, ctx: Context) -> Path:
     env = {**os.environ, **tc.env, "CARGO_ENCODED_RUSTFLAGS": "\x1f".join(flags), "CARGO_TERM_COLOR": "never"}
     env.pop("RUSTFLAGS", None)
     cmd = [tc.cargo, *variant.cargo_args(), *tc.cargo_args, "--target-dir", str(target_dir)]
-    log_path = ctx.cache_dir / "logs" / f"{variant.program.id}--{variant.id}.cargo.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run(cmd, cwd=variant.program.dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=BUILD_TIMEOUT)
+    log_path = ctx.log_path(variant, "cargo")
+    proc = subprocess.run(
+        cmd,
+        cwd=variant.program.dir,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        timeout=BUILD_TIMEOUT,
+        check=False,
+    )
     output = proc.stdout.decode(errors="replace")
-    log_path.write_text(f"$ RUSTFLAGS={' '.join(flags)!r} {' '.join(cmd)}\n{output}")
+    log_path.write_text(f"$ RUSTFLAGS={shlex.quote(' '.join(flags))} {shlex.join(cmd)}\n{output}")
     if proc.returncode != 0:
-        raise MeasureError(f"cargo build failed: {_last_line(output)} (full log: {log_path})")
+        raise MeasureError(f"cargo build failed: {useful_line(output)} (full log: {log_path})")
     binary = variant.binary_path(target_dir)
     if not binary.is_file():
         raise MeasureError(f"cargo build produced no binary at {binary}")
@@ -138,14 +160,14 @@ def build_image(variant: Variant, base: BaseImage, binary: Path, ctx: Context) -
             args += ["--build-arg", f"BASE={base.ref}"]
         proc = docker(*args, str(context), timeout=BUILD_TIMEOUT)
     if proc.returncode != 0:
-        raise MeasureError(f"docker build failed: {_last_line(proc.stderr.decode(errors='replace'))}")
+        raise MeasureError(f"docker build failed: {stderr_line(proc)}")
     return inspect_image(variant.image_tag)["Id"]
 
 
 def inspect_image(ref: str) -> dict:
     proc = docker("image", "inspect", ref, timeout=60)
     if proc.returncode != 0:
-        raise MeasureError(f"docker image inspect {ref} failed: {_last_line(proc.stderr.decode(errors='replace'))}")
+        raise MeasureError(f"docker image inspect {ref} failed: {stderr_line(proc)}")
     return json.loads(proc.stdout)[0]
 
 
@@ -161,7 +183,7 @@ class _Counter:
         pass
 
 
-def gzip_size(stream, level: int = GZIP_LEVEL) -> int:
+def gzip_size(stream: IO[bytes], level: int = GZIP_LEVEL) -> int:
     """Bytes of ``stream`` gzip'd at ``level`` (no file name, mtime 0), counted without storing them."""
     counter = _Counter()
     with gzip.GzipFile(fileobj=counter, mode="wb", compresslevel=level, mtime=0, filename="") as gz:
@@ -176,14 +198,44 @@ def compressed_size(ref: str, ctx: Context) -> int:
         with open(tmp.name, "wb") as out:
             proc = docker("save", ref, stdout=out, timeout=BUILD_TIMEOUT)
         if proc.returncode != 0:
-            raise MeasureError(f"docker save failed: {_last_line(proc.stderr.decode(errors='replace'))}")
+            raise MeasureError(f"docker save failed: {stderr_line(proc)}")
         with tarfile.open(tmp.name) as tar:
-            manifest = json.load(tar.extractfile("manifest.json"))
+            manifest = json.load(_member(tar, "manifest.json"))
             total = 0
             for layer in manifest[0]["Layers"]:
-                with tar.extractfile(layer) as fh:
+                with _member(tar, layer) as fh:
                     total += gzip_size(fh)
     return total
+
+
+def _member(tar: tarfile.TarFile, name: str) -> IO[bytes]:
+    fh = tar.extractfile(name)
+    if fh is None:
+        raise MeasureError(f"docker save wrote no file {name!r}")
+    return fh
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What one ``docker run`` of the image gave; the verify steps judge it."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def _check_stdout(step: Any, result: RunResult) -> str:
+    if result.stdout != step.equals:
+        return f"printed {result.stdout[:80]!r} instead of {step.equals!r}"
+    return ""
+
+
+#: How each verify ``kind`` of programs/recipes.toml is checked: (step, run result) -> "" or why not.
+#: A new kind (an HTTP check against a peer, say) is one function here and its name in
+#: :data:`cheatsheet.recipes.VERIFY_KINDS`.
+VERIFIERS: dict[str, Callable[[Any, RunResult], str]] = {
+    "stdout": _check_stdout,
+}
 
 
 def verify(variant: Variant, ctx: Context) -> tuple[str, str]:
@@ -194,12 +246,13 @@ def verify(variant: Variant, ctx: Context) -> tuple[str, str]:
     except subprocess.TimeoutExpired:
         docker("rm", "--force", name, timeout=60)
         return "no", f"did not finish within {RUN_TIMEOUT} s"
-    stdout = proc.stdout.decode(errors="replace")
-    if proc.returncode != 0:
-        return "no", f"exit status {proc.returncode}: {_last_line(proc.stderr.decode(errors='replace'), 'exec')}"
+    result = RunResult(proc.returncode, proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace"))
+    if result.returncode != 0:
+        return "no", f"exit status {result.returncode}: {useful_line(result.stderr, 'exec')}"
     for step in variant.verify:
-        if step.kind == "stdout" and stdout != step.equals:
-            return "no", f"printed {stdout[:80]!r} instead of {step.equals!r}"
+        why = VERIFIERS[step.kind](step, result)
+        if why:
+            return "no", why
     return "yes", ""
 
 
@@ -228,7 +281,11 @@ def measure_variant(variant: Variant, ctx: Context, say: Callable[[str], None]) 
     if ctx.use_cache and cached.is_file():
         row = json.loads(cached.read_text())
         row["measured_at"] = _dt.datetime.fromisoformat(row["measured_at"])
-        return row, True
+        try:  # a row cached under an older schema is measured again rather than trusted
+            check_row(ctx.csv_path, row)
+            return row, True
+        except DataError:
+            cached.unlink(missing_ok=True)
     say(f"cargo build ({tc.id}, rustc {tc.release})")
     binary = build_binary(variant, tc, ctx)
     say("docker build")
@@ -255,14 +312,42 @@ def measure_variant(variant: Variant, ctx: Context, say: Callable[[str], None]) 
         "rustc_version": tc.version,
         "docker_version": docker_ver,
         "host_arch": platform.machine(),
-        "measured_at": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0),
+        "measured_at": _dt.datetime.now(_dt.UTC).replace(microsecond=0),
         "recipe_key": key,
     }
+    row = checked_row(row, variant, ctx)
     cached.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cached.with_suffix(".tmp")
-    tmp.write_text(json.dumps({**row, "measured_at": row["measured_at"].isoformat()}, indent=1))
-    os.replace(tmp, cached)
+    atomic_write(cached, json.dumps({**row, "measured_at": row["measured_at"].isoformat()}, indent=1))
     return row, False
+
+
+def checked_row(row: dict[str, Any], variant: Variant, ctx: Context) -> dict[str, Any]:
+    """``row`` with over-long texts cut to the schema's limits (the full text goes to the variant's
+    log), validated by the reader's rules; MeasureError if it still breaks the schema.
+
+    Called before the row is cached, so a row that breaks the schema is never cached.
+    """
+    schema = Schema.load(schema_path_for(ctx.csv_path))
+    row, cut = fit_to_schema(row, schema)
+    if cut:
+        log_path = ctx.log_path(variant, "row")
+        log_path.write_text("".join(f"{column} (full text):\n{text}\n" for column, text in cut.items()))
+        ctx.log(
+            f"note: {variant.program.id}/{variant.id}: {', '.join(cut)} cut to the column's limit; "
+            f"full text in {log_path}"
+        )
+    try:
+        check_row(ctx.csv_path, row, label=f"{_label(ctx.csv_path)} (row of {variant.program.id}/{variant.id})")
+    except DataError as exc:
+        log_path = ctx.log_path(variant, "row")
+        log_path.write_text(f"{exc}\n\nrow:\n{json.dumps(row, indent=1, default=str)}\n")
+        first = str(exc).splitlines()[0]
+        more = len(exc.problems) - 1
+        raise MeasureError(
+            f"the measured row breaks the schema: {first}{f' (and {more} more)' if more else ''} "
+            f"(row and problems: {log_path})"
+        ) from None
+    return row
 
 
 def run(variants: list[Variant], ctx: Context) -> int:
@@ -271,7 +356,7 @@ def run(variants: list[Variant], ctx: Context) -> int:
     A variant whose base image can be neither pulled nor bootstrapped here (alpine with no registry)
     is skipped with a message, not counted as a failure: the site keeps its published figure.
     """
-    failures = 0
+    failed: list[str] = []
     skipped: list[str] = []
     started = time.monotonic()
     label = _label(ctx.csv_path)
@@ -279,37 +364,49 @@ def run(variants: list[Variant], ctx: Context) -> int:
         vid = f"{variant.program.id}/{variant.id}"
         t0 = time.monotonic()
 
-        def say(step: str) -> None:
+        def say(step: str, i: int = i, vid: str = vid, t0: float = t0) -> None:
             ctx.log(f"[{i}/{len(variants)}] {vid}: {step} ({time.monotonic() - t0:.1f} s)")
 
         try:
             row, from_cache = measure_variant(variant, ctx, say)
+            changed = upsert_rows(ctx.csv_path, [row], label=label)
         except DockerUnavailable as exc:
             ctx.log(f"error: {vid}: {exc}")
-            return failures + len(variants) - i + 1  # nothing else can be measured
+            failed += [f"{v.program.id}/{v.id}" for v in variants[i - 1 :]]  # nothing else can be measured
+            break
         except BaseUnavailable as exc:
             ctx.log(f"skipped: {vid}: {exc}")
             skipped.append(vid)
             continue
-        except (MeasureError, ToolchainError, subprocess.TimeoutExpired) as exc:
-            ctx.log(f"error: {vid}: {exc}")
-            failures += 1
+        except (MeasureError, ToolchainError, DataError, subprocess.TimeoutExpired) as exc:
+            ctx.log(f"error: {vid}: {_one_line(exc)}")
+            failed.append(vid)
             continue
-        changed = upsert_rows(ctx.csv_path, [row], label=label)
+        except Exception as exc:  # a bug or a surprise: this variant fails, the others still run
+            log_path = ctx.log_path(variant, "error")
+            log_path.write_text(traceback.format_exc())
+            ctx.log(f"error: {vid}: unexpected {type(exc).__name__}: {_one_line(exc)} (traceback: {log_path})")
+            failed.append(vid)
+            continue
         status = "runs" if row["runs"] == "yes" else f"does not run ({row['failure']})"
         ctx.log(
             f"[{i}/{len(variants)}] {vid}: image {row['image_bytes']:,} B, compressed {row['compressed_bytes']:,} B, "
             f"binary {row['binary_bytes']:,} B, {status}; {'cached' if from_cache else 'measured'}, "
             f"{label} {'updated' if changed else 'unchanged'} ({time.monotonic() - t0:.1f} s)"
         )
-    measured = len(variants) - failures - len(skipped)
+    measured = len(variants) - len(failed) - len(skipped)
     summary = f"done: {measured} of {len(variants)} variants measured"
     if skipped:
         summary += f", {len(skipped)} skipped because the base image cannot be obtained here ({', '.join(skipped)})"
-    if failures:
-        summary += f", {failures} failed"
+    if failed:
+        summary += f", {len(failed)} failed ({', '.join(failed)})"
     ctx.log(f"{summary}, in {time.monotonic() - started:.1f} s")
-    return failures
+    return len(failed)
+
+
+def _one_line(exc: BaseException) -> str:
+    lines = str(exc).splitlines() or [type(exc).__name__]
+    return lines[0] + (f" (and {len(lines) - 1} more lines)" if len(lines) > 1 else "")
 
 
 def _label(path: Path) -> str:

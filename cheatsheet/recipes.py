@@ -4,6 +4,14 @@ A *variant* joins a program, a base image, a target (libc + C runtime linkage + 
 profile and optional extras (features, RUSTFLAGS, TLS/DNS/allocator labels, verification steps).
 The same recipe gives the Dockerfile that ``scripts/measure.py`` builds and the one the site shows:
 :func:`dockerfile` is the only place a Dockerfile is written.
+
+Every value is checked when the file is loaded, against a strict pattern, with the file, the table
+and the key in the message: ids are slugs, a ``pull`` reference is pinned by digest, ``binary`` is a
+plain file name, a program's ``path`` stays inside ``programs/``, flags contain no control
+characters. The values a recipe may choose from (libc, C runtime linkage, TLS, DNS, allocator,
+toolchain, base names) are the enums of ``measurements/images.schema.json``: one source.
+
+This module is pure data: importing it imports no Docker, bootstrapping or toolchain code.
 """
 
 from __future__ import annotations
@@ -13,28 +21,71 @@ import json
 import re
 import shlex
 import tomllib
+import unicodedata
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .bases import BaseSpec
+from .bases import BOOTSTRAP_NAMES
 
 REPO = Path(__file__).resolve().parent.parent
 RECIPES = REPO / "programs" / "recipes.toml"
+PROGRAMS = REPO / "programs"
+IMAGES_SCHEMA = REPO / "measurements" / "images.schema.json"
 
-LIBCS = ("glibc", "musl")
-LINKAGES = ("dynamic", "static")
-TOOLCHAINS = ("rustup", "debian-build-std")
-TLS = ("none", "openssl", "openssl-vendored", "rustls-ring", "rustls-aws-lc-rs")
-DNS = ("none", "system", "hickory")
-ALLOCATORS = ("system", "mimalloc", "jemalloc")
+#: The verify kinds a recipe may use; cheatsheet.measure.VERIFIERS checks each (a test ties the two).
 VERIFY_KINDS = ("stdout",)
 # cargo's release profile strips debug info by default since Rust 1.77.
 RELEASE_DEFAULT_STRIP = "debuginfo"
 
+SLUG = r"[a-z0-9]+(-[a-z0-9]+)*"
+# name[:tag]@sha256:<64 hex>, name = [registry host[:port]/]path-component(/path-component)*
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+IMAGE_REFERENCE = (
+    rf"(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*(?::[0-9]+)?/)?{_COMPONENT}(?:/{_COMPONENT})*"
+    r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?@sha256:[0-9a-f]{64}"
+)
+FILE_NAME = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}"
+RELATIVE_PATH = r"[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)*"
+FEATURE = r"[A-Za-z0-9_][A-Za-z0-9_+.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_+.-]*)?"
+PROFILE_KEY = r"[a-z][a-z0-9-]*"
+PROFILE_TEXT = r"[A-Za-z0-9._-]+"
+
 
 class RecipeError(Exception):
     """A problem in the recipes file, naming the file and the table or key at fault."""
+
+
+@dataclass(frozen=True)
+class BaseSpec:
+    """A base image as programs/recipes.toml declares it (pure data; cheatsheet.bases obtains it)."""
+
+    name: str  # a value of images.schema.json's `base` enum
+    pull: str  # pull reference pinned by digest, "" for scratch
+    bootstrap: str  # "" or a name of cheatsheet.bases.BOOTSTRAP_NAMES
+
+
+@cache
+def schema_enum(column: str, schema_path: Path = IMAGES_SCHEMA) -> tuple[str, ...]:
+    """The allowed values of ``column`` in images.schema.json: the one list recipes choose from."""
+    for spec in json.loads(schema_path.read_text(encoding="utf-8"))["fields"]:
+        if spec["name"] == column:
+            return tuple(spec["constraints"]["enum"])
+    raise KeyError(column)
+
+
+@cache
+def schema_pattern(column: str, schema_path: Path = IMAGES_SCHEMA) -> str:
+    for spec in json.loads(schema_path.read_text(encoding="utf-8"))["fields"]:
+        if spec["name"] == column:
+            return str(spec["constraints"]["pattern"])
+    raise KeyError(column)
+
+
+def _choices(column: str) -> Callable[[], tuple[str, ...]]:
+    return lambda: schema_enum(column)
 
 
 @dataclass(frozen=True)
@@ -138,7 +189,7 @@ class Variant:
 
     def build_command(self) -> str:
         env = f"RUSTFLAGS={shlex.quote(' '.join(self.all_rustflags))} " if self.all_rustflags else ""
-        return env + shlex.join(("cargo",) + self.cargo_args())
+        return env + shlex.join(("cargo", *self.cargo_args()))
 
     def binary_path(self, target_dir: Path) -> Path:
         return target_dir / self.target.triple / "release" / self.program.binary
@@ -156,7 +207,8 @@ def dockerfile(variant: Variant) -> str:
     """
     binary = variant.program.binary
     lines = [
-        f"# {variant.program.id}, variant {variant.id}: {variant.target.libc}, {variant.target.crt_linkage} C runtime, {variant.base.name} base",
+        f"# {variant.program.id}, variant {variant.id}: {variant.target.libc}, "
+        f"{variant.target.crt_linkage} C runtime, {variant.base.name} base",
         "# The binary is built beforehand, next to this Dockerfile, with:",
         f"#   {variant.build_command()}",
         f"#   cp target/{variant.target.triple}/release/{binary} .",
@@ -179,6 +231,11 @@ def _toml_scalar(value: Any) -> str:
     raise TypeError(f"unsupported profile value {value!r}")
 
 
+def _shown(value: object, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _need(table: dict, key: str, where: str, path: Path, kind: type = str) -> Any:
     if key not in table:
         raise RecipeError(f"{path}: {where}: missing key {key!r}")
@@ -188,41 +245,128 @@ def _need(table: dict, key: str, where: str, path: Path, kind: type = str) -> An
     return value
 
 
-def _choice(table: dict, key: str, choices: tuple[str, ...], where: str, path: Path, default: str | None = None) -> str:
-    value = table.get(key, default) if default is not None else _need(table, key, where, path)
-    if value not in choices:
-        raise RecipeError(f"{path}: {where}: {key} = {value!r} is not one of: {', '.join(choices)}")
+def _matching(value: str, pattern: str, what: str, key: str, where: str, path: Path) -> str:
+    if not re.fullmatch(pattern, value):
+        raise RecipeError(f"{path}: {where}: {key} = {_shown(value)} must be {what}")
     return value
 
 
-def _verify_steps(items: list, where: str, path: Path) -> tuple[Verify, ...]:
+def _slug(value: str, key: str, where: str, path: Path) -> str:
+    return _matching(value, SLUG, "a slug (lower-case letters and digits joined by single hyphens)", key, where, path)
+
+
+def _plain_text(value: str, key: str, where: str, path: Path, *, allow: str = "") -> str:
+    """Refuse control, format (bidirectional overrides, zero-width) and line-separator characters."""
+    for i, ch in enumerate(value):
+        if ch in allow:
+            continue
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"):
+            raise RecipeError(
+                f"{path}: {where}: {key} contains the invisible or control character U+{ord(ch):04X} at offset {i}"
+            )
+    return value
+
+
+def _choice(
+    table: dict,
+    key: str,
+    choices: tuple[str, ...] | Callable[[], tuple[str, ...]],
+    where: str,
+    path: Path,
+    default: str | None = None,
+) -> str:
+    value = table.get(key, default) if default is not None else _need(table, key, where, path)
+    allowed = choices() if callable(choices) else choices
+    if value not in allowed:
+        raise RecipeError(f"{path}: {where}: {key} = {_shown(value)} is not one of: {', '.join(allowed)}")
+    return value
+
+
+def _verify_steps(items: object, where: str, path: Path) -> tuple[Verify, ...]:
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise RecipeError(f"{path}: {where}: 'verify' must be a list of tables")
     steps = []
     for i, item in enumerate(items):
-        kind = _choice(item, "kind", VERIFY_KINDS, f"{where}.verify[{i}]", path)
-        steps.append(Verify(kind=kind, equals=_need(item, "equals", f"{where}.verify[{i}]", path)))
+        at = f"{where}.verify[{i}]"
+        _check_keys(item, "verify", at, path)
+        kind = _choice(item, "kind", VERIFY_KINDS, at, path)
+        equals = _plain_text(_need(item, "equals", at, path), "equals", at, path, allow="\n\t")
+        steps.append(Verify(kind=kind, equals=equals))
     return tuple(steps)
 
 
-def _strings(table: dict, key: str, where: str, path: Path) -> tuple[str, ...]:
+def _strings(
+    table: dict, key: str, where: str, path: Path, *, pattern: str | None = None, what: str = ""
+) -> tuple[str, ...]:
     value = table.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise RecipeError(f"{path}: {where}: {key!r} must be a list of strings")
+    for i, item in enumerate(value):
+        _plain_text(item, f"{key}[{i}]", where, path)
+        if item == "" or item != item.strip():
+            raise RecipeError(f"{path}: {where}: {key}[{i}] = {_shown(item)} is empty or has surrounding spaces")
+        if pattern is not None:
+            _matching(item, pattern, what, f"{key}[{i}]", where, path)
     return tuple(value)
 
 
+def _program_path(value: str, roots: tuple[Path, ...], where: str, path: Path) -> str:
+    _matching(value, RELATIVE_PATH, "a relative path of plain names joined by '/'", "path", where, path)
+    if any(part in (".", "..") for part in value.split("/")):
+        raise RecipeError(f"{path}: {where}: path = {_shown(value)} must not contain '.' or '..'")
+    resolved = (REPO / value).resolve()
+    inside = [root for root in roots if resolved.is_relative_to(Path(root).resolve())]
+    if not inside:
+        shown = ", ".join(
+            str(Path(r).resolve().relative_to(REPO) if Path(r).resolve().is_relative_to(REPO) else r) for r in roots
+        )
+        raise RecipeError(f"{path}: {where}: path = {_shown(value)} leaves {shown}/")
+    if not (resolved / "Cargo.toml").is_file():
+        raise RecipeError(f"{path}: {where}: {value}/Cargo.toml does not exist")
+    return value
+
+
 KNOWN_KEYS = {
+    "verify": {"kind", "equals"},
     "program": {"path", "binary", "verify"},
     "base": {"pull", "bootstrap"},
     "target": {"triple", "libc", "crt_linkage", "toolchain", "rustflags"},
     "profile": {"description", "settings"},
-    "variant": {"program", "id", "base", "target", "profile", "features", "rustflags", "tls", "dns", "allocator", "verify"},
+    "variant": {
+        "program",
+        "id",
+        "base",
+        "target",
+        "profile",
+        "features",
+        "rustflags",
+        "tls",
+        "dns",
+        "allocator",
+        "verify",
+    },
 }
 
 
-def _check_keys(table: dict, kind: str, where: str, path: Path) -> None:
+def _check_keys(table: object, kind: str, where: str, path: Path) -> None:
+    if not isinstance(table, dict):
+        raise RecipeError(f"{path}: {where}: must be a table, not {type(table).__name__}")
     unknown = set(table) - KNOWN_KEYS[kind]
     if unknown:
-        raise RecipeError(f"{path}: {where}: unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(KNOWN_KEYS[kind]))}")
+        raise RecipeError(
+            f"{path}: {where}: unknown key(s) {', '.join(sorted(map(_shown, unknown)))}; "
+            f"known: {', '.join(sorted(KNOWN_KEYS[kind]))}"
+        )
+
+
+def _tables(raw: dict, key: str, path: Path) -> dict[str, Any]:
+    """The ``[key.<id>]`` tables, each id checked to be a slug."""
+    tables = raw.get(key, {})
+    if not isinstance(tables, dict):
+        raise RecipeError(f"{path}: [{key}] must be a table of tables")
+    for name in tables:
+        _slug(name, "id", f"[{key}.{_shown(name)}]", path)
+    return tables
 
 
 @dataclass(frozen=True)
@@ -245,7 +389,11 @@ class Recipes:
         return hashlib.sha256(self.path.read_bytes()).hexdigest()
 
 
-def load_recipes(path: Path = RECIPES) -> Recipes:
+def load_recipes(path: Path = RECIPES, *, program_roots: tuple[Path, ...] = (PROGRAMS,)) -> Recipes:
+    """Load and check the recipes file; RecipeError names the file, the table and the key at fault.
+
+    A program's ``path`` (relative to the repository) must stay inside one of ``program_roots``.
+    """
     path = Path(path)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -253,64 +401,94 @@ def load_recipes(path: Path = RECIPES) -> Recipes:
         raise RecipeError(f"{path}: {exc}") from None
     except OSError as exc:
         raise RecipeError(f"{path}: cannot read: {exc.strerror}") from None
+    unknown = set(raw) - {"programs", "bases", "targets", "profiles", "variants"}
+    if unknown:
+        raise RecipeError(f"{path}: unknown top-level key(s) {', '.join(sorted(map(_shown, unknown)))}")
 
     programs: dict[str, Program] = {}
-    for pid, t in raw.get("programs", {}).items():
+    for pid, t in _tables(raw, "programs", path).items():
         where = f"[programs.{pid}]"
         _check_keys(t, "program", where, path)
         programs[pid] = Program(
             id=pid,
-            path=_need(t, "path", where, path),
-            binary=_need(t, "binary", where, path),
+            path=_program_path(_need(t, "path", where, path), program_roots, where, path),
+            binary=_matching(_need(t, "binary", where, path), FILE_NAME, "a plain file name", "binary", where, path),
             verify=_verify_steps(t.get("verify", []), where, path),
         )
-        if not (REPO / programs[pid].path / "Cargo.toml").is_file():
-            raise RecipeError(f"{path}: {where}: {programs[pid].path}/Cargo.toml does not exist")
     bases: dict[str, BaseSpec] = {}
-    for bid, t in raw.get("bases", {}).items():
+    for bid, t in _tables(raw, "bases", path).items():
         where = f"[bases.{bid}]"
         _check_keys(t, "base", where, path)
-        bases[bid] = BaseSpec(name=bid, pull=t.get("pull", ""), bootstrap=t.get("bootstrap", ""))
-        if bid != "scratch" and not bases[bid].pull:
+        _choice({"name": bid}, "name", _choices("base"), where, path)
+        pull = t.get("pull", "")
+        if not isinstance(pull, str):
+            raise RecipeError(f"{path}: {where}: 'pull' must be a str, not {type(pull).__name__}")
+        if bid == "scratch":
+            if pull or t.get("bootstrap"):
+                raise RecipeError(f"{path}: {where}: scratch is empty: it has no pull reference and no bootstrap")
+        elif not pull:
             raise RecipeError(f"{path}: {where}: a base other than scratch needs a pull reference")
+        else:
+            _matching(
+                pull,
+                IMAGE_REFERENCE,
+                "an image reference pinned by digest: name[:tag]@sha256:<64 hex digits>",
+                "pull",
+                where,
+                path,
+            )
+        bootstrap = t.get("bootstrap", "")
+        if bootstrap:
+            _choice(t, "bootstrap", BOOTSTRAP_NAMES, where, path)
+        bases[bid] = BaseSpec(name=bid, pull=pull, bootstrap=bootstrap)
     targets: dict[str, Target] = {}
-    for tid, t in raw.get("targets", {}).items():
+    for tid, t in _tables(raw, "targets", path).items():
         where = f"[targets.{tid}]"
         _check_keys(t, "target", where, path)
         targets[tid] = Target(
             id=tid,
-            triple=_need(t, "triple", where, path),
-            libc=_choice(t, "libc", LIBCS, where, path),
-            crt_linkage=_choice(t, "crt_linkage", LINKAGES, where, path),
-            toolchain=_choice(t, "toolchain", TOOLCHAINS, where, path),
+            triple=_matching(
+                _need(t, "triple", where, path), schema_pattern("target"), "a target triple", "triple", where, path
+            ),
+            libc=_choice(t, "libc", _choices("libc"), where, path),
+            crt_linkage=_choice(t, "crt_linkage", _choices("crt_linkage"), where, path),
+            toolchain=_choice(t, "toolchain", _choices("toolchain"), where, path),
             rustflags=_strings(t, "rustflags", where, path),
         )
     profiles: dict[str, Profile] = {}
-    for prid, t in raw.get("profiles", {}).items():
+    for prid, t in _tables(raw, "profiles", path).items():
         where = f"[profiles.{prid}]"
         _check_keys(t, "profile", where, path)
         settings = _need(t, "settings", where, path, dict)
         for k, v in settings.items():
-            if not isinstance(v, (str, int, bool)):
+            _matching(k, PROFILE_KEY, "a cargo profile key", "settings key", where, path)
+            if isinstance(v, str):
+                _matching(v, PROFILE_TEXT, "letters, digits, '.', '_' or '-'", f"settings.{k}", where, path)
+            elif not isinstance(v, int | bool):
                 raise RecipeError(f"{path}: {where}: setting {k!r} must be a string, integer or boolean")
-        profiles[prid] = Profile(id=prid, description=_need(t, "description", where, path), settings=tuple(settings.items()))
+        if "strip" in settings:
+            _choice(settings, "strip", _choices("strip"), where, path)
+        description = _plain_text(_need(t, "description", where, path), "description", where, path)
+        profiles[prid] = Profile(id=prid, description=description, settings=tuple(settings.items()))
 
     variants: list[Variant] = []
     seen: set[tuple[str, str]] = set()
-    for i, t in enumerate(raw.get("variants", [])):
-        where = f"[[variants]] #{i + 1} ({t.get('program', '?')}/{t.get('id', '?')})"
+    raw_variants = raw.get("variants", [])
+    if not isinstance(raw_variants, list):
+        raise RecipeError(f"{path}: 'variants' must be an array of tables ([[variants]])")
+    for i, t in enumerate(raw_variants):
+        where = f"[[variants]] #{i + 1}"
         _check_keys(t, "variant", where, path)
+        where = f"[[variants]] #{i + 1} ({_shown(t.get('program', '?'), 30)}/{_shown(t.get('id', '?'), 30)})"
 
-        def pick(key: str, table: dict) -> Any:
+        def pick(key: str, table: dict, t: dict = t, where: str = where) -> Any:
             name = _need(t, key, where, path)
             if name not in table:
-                raise RecipeError(f"{path}: {where}: {key} {name!r} is not defined; defined: {', '.join(table)}")
+                raise RecipeError(f"{path}: {where}: {key} {_shown(name)} is not defined; defined: {', '.join(table)}")
             return table[name]
 
         program = pick("program", programs)
-        vid = _need(t, "id", where, path)
-        if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", vid):
-            raise RecipeError(f"{path}: {where}: id {vid!r} must be lower-case words joined by hyphens")
+        vid = _slug(_need(t, "id", where, path), "id", where, path)
         if (program.id, vid) in seen:
             raise RecipeError(f"{path}: {where}: variant id {vid!r} is used twice for {program.id}")
         seen.add((program.id, vid))
@@ -321,11 +499,11 @@ def load_recipes(path: Path = RECIPES) -> Recipes:
                 base=pick("base", bases),
                 target=pick("target", targets),
                 profile=pick("profile", profiles),
-                features=_strings(t, "features", where, path),
+                features=_strings(t, "features", where, path, pattern=FEATURE, what="a cargo feature name"),
                 rustflags=_strings(t, "rustflags", where, path),
-                tls=_choice(t, "tls", TLS, where, path, default="none"),
-                dns=_choice(t, "dns", DNS, where, path, default="none"),
-                allocator=_choice(t, "allocator", ALLOCATORS, where, path, default="system"),
+                tls=_choice(t, "tls", _choices("tls"), where, path, default="none"),
+                dns=_choice(t, "dns", _choices("dns"), where, path, default="none"),
+                allocator=_choice(t, "allocator", _choices("allocator"), where, path, default="system"),
                 verify=program.verify + _verify_steps(t.get("verify", []), where, path),
             )
         )

@@ -12,19 +12,38 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
 
 # Characters that stay as they are; everything else becomes &#N;.
 _PLAIN = re.compile(r"[A-Za-z0-9 ,.;/()%+=-]")
+# A value starting like this could open a block (list, heading, quote...) at the start of a line.
+_BLOCK_START = re.compile(r"[^A-Za-z0-9]|[0-9]+[.)]")
 
-UNITS = ((1000**3, "GB"), (1000**2, "MB"), (1000, "kB"))
+UNITS = ((1, "B"), (1000, "kB"), (1000**2, "MB"), (1000**3, "GB"), (1000**4, "TB"))
 
 
 def text(value: object) -> str:
-    """``value`` as Markdown that renders to exactly its characters."""
+    """``value`` as Markdown that renders to exactly its characters, wherever it stands.
+
+    Every character outside a small safe set is a numeric reference; so is the first character
+    when it could open a block (``- x``, ``+ x``, ``1986. x`` at the start of a footnote would open a
+    list), and every space after another space (a run of spaces is kept, not collapsed), and a
+    line break (it would end a table row or a footnote).
+    """
     s = "" if value is None else str(value)
-    s = " ".join(s.split())  # a newline would end a table row or a footnote
-    return "".join(ch if _PLAIN.fullmatch(ch) else f"&#{ord(ch)};" for ch in s)
+    out = []
+    opens_block = bool(_BLOCK_START.match(s))
+    for i, ch in enumerate(s):
+        plain = _PLAIN.fullmatch(ch) is not None
+        if (i == 0 and opens_block) or (ch == " " and i > 0 and s[i - 1] == " "):
+            plain = False
+        out.append(ch if plain else f"&#{ord(ch)};")
+    return "".join(out)
 
 
 def code(value: object) -> str:
@@ -33,20 +52,32 @@ def code(value: object) -> str:
 
 
 def format_bytes(n: int) -> str:
-    """Decimal units with three significant digits: 124 MB, 80.8 MB, 1.29 MB, 416 kB, 900 B."""
+    """Decimal units with three significant digits: 124 MB, 80.8 MB, 1.29 MB, 416 kB, 900 B.
+
+    Rounding is half-up on the exact decimal value; a figure that rounds to 1000 of a unit is shown
+    in the next one (999,500 B is 1.00 MB, not 1000 kB).
+    """
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"format_bytes needs an integer number of bytes, not {type(n).__name__}")
     if n < 0:
         raise ValueError(f"negative size {n}")
     if n < 1000:
         return f"{n} B"
-    for scale, unit in UNITS:  # largest unit first
-        if n >= scale or (unit != "GB" and _three_digits(n / (scale / 1000)) == "1000"):
-            return f"{_three_digits(n / scale)} {unit}"
-    raise AssertionError("unreachable")
+    for scale, unit in UNITS[1:]:
+        shown = _three_digits(Decimal(n) / Decimal(scale))
+        if shown is not None:
+            return f"{shown} {unit}"
+    scale, unit = UNITS[-1]
+    return f"{(Decimal(n) / Decimal(scale)).quantize(Decimal(1), rounding=ROUND_HALF_UP)} {unit}"
 
 
-def _three_digits(value: float) -> str:
-    digits = 0 if value >= 99.95 else 1 if value >= 9.995 else 2
-    return f"{value:.{digits}f}"
+def _three_digits(value: Decimal) -> Decimal | None:
+    """``value`` rounded half-up to three significant digits, or None if that reaches 1000."""
+    for digits in (2, 1, 0):
+        shown = value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+        if shown < 10 ** (3 - digits):
+            return shown
+    return None
 
 
 def format_bytes_exact(n: int) -> str:
@@ -71,10 +102,30 @@ class Footnotes:
         return "\n\n" + "\n".join(f"[^{label}]: {note}" for label, note in self.notes.items()) + "\n"
 
 
+@dataclass(frozen=True)
+class Column(Generic[T]):
+    """One column of a generated table: its header (safe Markdown), alignment and cell function."""
+
+    title: str
+    cell: Callable[[T], str]  # item -> safe Markdown
+    align: str = "l"  # "l" or "r"
+
+
+def table(columns: Sequence[Column[T]], items: Sequence[T]) -> str:
+    """A Markdown table with one row per item, a cell per column."""
+    return markdown_table(
+        [c.title for c in columns], [[c.cell(item) for c in columns] for item in items], [c.align for c in columns]
+    )
+
+
 def markdown_table(headers: list[str], rows: list[list[str]], align: list[str]) -> str:
     """A Markdown table from cells that are already safe Markdown; align is 'l' or 'r' per column."""
     if not rows:
         raise ValueError("a table needs at least one row")
+    if not len(headers) == len(align) and all(len(r) == len(headers) for r in rows):
+        raise ValueError("every row needs one cell and one alignment per header")
+    if any(a not in ("l", "r") for a in align):
+        raise ValueError(f"alignments are 'l' or 'r', not {align!r}")
     sep = ["---:" if a == "r" else ":---" for a in align]
     out = ["| " + " | ".join(headers) + " |", "| " + " | ".join(sep) + " |"]
     out += ["| " + " | ".join(r) + " |" for r in rows]

@@ -72,18 +72,18 @@ cargo caches it in the target dir.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import json
 import os
 import pathlib
 import re
+import shlex
 import shutil
-import subprocess
 import tempfile
 import tomllib
 from dataclasses import dataclass, field
+
+from .util import CommandError, file_lock, fsync_dir, run_command, sha256_file
 
 __all__ = ["DEBIAN_PACKAGES", "KNOWN_KINDS", "MUSL_TARGET", "Toolchain", "ToolchainError", "toolchain"]
 
@@ -158,14 +158,9 @@ class Toolchain:
 
 def _run(argv: list[str], what: str, fix: str, cwd: str | None = None) -> str:
     try:
-        proc = subprocess.run(argv, capture_output=True, text=True, check=False, cwd=cwd)
-    except OSError as exc:
-        raise ToolchainError(f"Cannot run {what} ({argv[0]}: {exc.strerror}); {fix}.") from exc
-    if proc.returncode != 0:
-        detail = (proc.stderr or proc.stdout).strip().splitlines()
-        last = detail[-1] if detail else f"exit status {proc.returncode}"
-        raise ToolchainError(f"{what} failed ({' '.join(argv)}: {last}); {fix}.")
-    return proc.stdout
+        return run_command(argv, what=what, cwd=cwd, timeout=600).stdout
+    except CommandError as exc:
+        raise ToolchainError(f"{exc}; {fix}.") from exc
 
 
 def _rustc_info(rustc: str, fix: str) -> tuple[str, str, str, str]:
@@ -178,14 +173,6 @@ def _rustc_info(rustc: str, fix: str) -> tuple[str, str, str, str]:
     return text, lines[0], fields["release"], fields["host"]
 
 
-def _sha256_file(path: pathlib.Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _sha256_json(obj: object) -> str:
     return hashlib.sha256(json.dumps(obj, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
@@ -194,11 +181,8 @@ def _dpkg_versions(packages: tuple[str, ...] | list[str]) -> dict[str, str | Non
     """Installed version of each package (None if not installed); None if dpkg is absent."""
     if shutil.which("dpkg-query") is None:
         return None
-    proc = subprocess.run(
-        ["dpkg-query", "-W", "-f", "${Package} ${db:Status-Status} ${Version}\\n", *packages],
-        capture_output=True,
-        text=True,
-        check=False,
+    proc = run_command(
+        ["dpkg-query", "-W", "-f", "${Package} ${db:Status-Status} ${Version}\\n", *packages], check=False, timeout=60
     )
     found: dict[str, str] = {}
     for line in proc.stdout.splitlines():
@@ -208,10 +192,11 @@ def _dpkg_versions(packages: tuple[str, ...] | list[str]) -> dict[str, str | Non
     return {p: found.get(p) for p in packages}
 
 
-def _first_line(argv: list[str]) -> str:
+def _first_output_line(argv: list[str]) -> str:
+    """The first line a command prints (its version, a path), or "unavailable"."""
     try:
-        proc = subprocess.run(argv, capture_output=True, text=True, check=False)
-    except OSError:
+        proc = run_command(argv, check=False, timeout=60)
+    except CommandError:
         return "unavailable"
     out = (proc.stdout or proc.stderr).strip().splitlines()
     return out[0] if out else "unavailable"
@@ -219,11 +204,11 @@ def _first_line(argv: list[str]) -> str:
 
 def _c_toolchain_identity(cc: str) -> dict[str, str]:
     """What of the C toolchain (the linker driver) can change the linked output."""
-    ld = _first_line([cc, "-print-prog-name=ld"])
+    ld = _first_output_line([cc, "-print-prog-name=ld"])
     return {
         "cc_path": os.path.realpath(cc),
-        "cc_version": _first_line([cc, "--version"]),
-        "ld_version": _first_line([ld, "--version"]),
+        "cc_version": _first_output_line([cc, "--version"]),
+        "ld_version": _first_output_line([ld, "--version"]),
     }
 
 
@@ -233,14 +218,6 @@ def _write_file(path: pathlib.Path, data: str | bytes, mode: int = 0o644) -> Non
         f.flush()
         os.fsync(f.fileno())
     os.chmod(path, mode)
-
-
-def _fsync_dir(path: pathlib.Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _rmtree(path: pathlib.Path) -> None:
@@ -262,7 +239,7 @@ def _rustup_toolchain() -> Toolchain:
     rustc = _run([rustup, "which", "--toolchain", "stable", "rustc"], "`rustup which rustc`", fix, cwd="/").strip()
     cargo = _run([rustup, "which", "--toolchain", "stable", "cargo"], "`rustup which cargo`", fix, cwd="/").strip()
     rustc, cargo = os.path.realpath(rustc), os.path.realpath(cargo)
-    text, version, release, host = _rustc_info(rustc, fix)
+    text, version, release, _host = _rustc_info(rustc, fix)
     cargo_version = _run([cargo, "-vV"], f"`{cargo} -vV`", fix)
     cc = shutil.which("cc") or "cc"
     env = {"RUSTC": rustc, "RUSTUP_TOOLCHAIN": "stable"}
@@ -354,22 +331,20 @@ def _debian_inputs() -> _DebianInputs:
     copies: dict[str, pathlib.Path] = {}
     for name in _MUSL_FILES:
         copies[name] = _MUSL_LIB_DIR / name
-    crtbegin = pathlib.Path(_first_line([cc, "-print-file-name=crtbeginS.o"]))
+    crtbegin = pathlib.Path(_first_output_line([cc, "-print-file-name=crtbeginS.o"]))
     if not crtbegin.is_absolute():
         raise _missing_debian("gcc's crtbegin/crtend objects")
     for name in _GCC_CRT_FILES:
         copies[name] = crtbegin.parent / name
     copies["libunwind.a"] = _LLVM_LIBUNWIND
-    for name, path in copies.items():
+    for path in copies.values():
         if not path.is_file():
             raise _missing_debian(f"{path}")
 
     # std's vendored dependencies that Debian's std lock file takes from the crates registry.
     lock = tomllib.loads((library / "Cargo.lock").read_text())
     locked = {
-        (p["name"], p["version"])
-        for p in lock.get("package", [])
-        if str(p.get("source", "")).startswith("registry+")
+        (p["name"], p["version"]) for p in lock.get("package", []) if str(p.get("source", "")).startswith("registry+")
     }
     patches = []
     vendor = library / "vendor"
@@ -389,14 +364,14 @@ def _debian_inputs() -> _DebianInputs:
         "cargo": cargo_text,
         "rustc_path": str(_DEBIAN_RUSTC),
         "src_root": str(src_root),
-        "std_manifest_sha256": _sha256_file(library / "Cargo.toml"),
-        "std_lock_sha256": _sha256_file(library / "Cargo.lock"),
+        "std_manifest_sha256": sha256_file(library / "Cargo.toml"),
+        "std_lock_sha256": sha256_file(library / "Cargo.lock"),
         "std_patches": patches,
         "host_rustlib": str(host_rustlib),
-        "files": {name: [str(path), _sha256_file(path)] for name, path in sorted(copies.items())},
+        "files": {name: [str(path), sha256_file(path)] for name, path in sorted(copies.items())},
         "shim": [_FORTIFY_SHIM_C, list(_SHIM_CFLAGS)],
         "c_toolchain": _c_toolchain_identity(cc),
-        "ar": [os.path.realpath(ar), _first_line([ar, "--version"])],
+        "ar": [os.path.realpath(ar), _first_output_line([ar, "--version"])],
         "packages": versions,
     }
     record = json.loads(json.dumps(record))  # as it reads back from the marker (tuples -> lists)
@@ -443,11 +418,12 @@ def _patched_std_lock(original: str, patches: tuple[tuple[str, str, str], ...]) 
     head, *blocks = original.split("\n[[package]]\n")
     out = [head]
     for block in blocks:
-        name = re.search(r'^name = "([^"]*)"$', block, re.M)
-        ver = re.search(r'^version = "([^"]*)"$', block, re.M)
-        if name and ver and (name.group(1), ver.group(1)) in wanted:
-            block = re.sub(r"^(source|checksum) = .*\n", "", block, flags=re.M)
-        out.append(block)
+        name_match = re.search(r'^name = "([^"]*)"$', block, re.M)
+        version_match = re.search(r'^version = "([^"]*)"$', block, re.M)
+        if name_match and version_match and (name_match.group(1), version_match.group(1)) in wanted:
+            out.append(re.sub(r"^(source|checksum) = .*\n", "", block, flags=re.M))
+        else:
+            out.append(block)
     text = "\n[[package]]\n".join(out)
     for name, ver in wanted:  # drop any "(registry+...)" qualifier on references to them
         text = re.sub(rf'"{re.escape(name)} {re.escape(ver)} \(registry\+[^)]*\)"', f'"{name} {ver}"', text)
@@ -458,15 +434,15 @@ def _walk_outputs(root: pathlib.Path) -> dict[str, str]:
     """Relative path -> "file:<sha256>" / "link:<target>" for everything in the sysroot."""
     outputs: dict[str, str] = {}
     for dirpath, dirnames, filenames in os.walk(root):
-        for name in filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
+        for name in filenames + [d for d in dirnames if pathlib.Path(dirpath, d).is_symlink()]:
             path = pathlib.Path(dirpath, name)
             rel = str(path.relative_to(root))
             if rel == _MARKER:
                 continue
             if path.is_symlink():
-                outputs[rel] = "link:" + os.readlink(path)
+                outputs[rel] = "link:" + str(path.readlink())
             else:
-                outputs[rel] = "file:" + _sha256_file(path)
+                outputs[rel] = "file:" + sha256_file(path)
     return outputs
 
 
@@ -521,28 +497,14 @@ def _build_sysroot(tmp: pathlib.Path, final: pathlib.Path, inp: _DebianInputs) -
         tmp / "bin" / "rustc",
         "#!/bin/sh\n"
         "# Generated by cheatsheet.toolchain: Debian rustc-web with a private musl sysroot.\n"
-        f"exec {_sh_quote(inp.rustc)} --sysroot {_sh_quote(str(final))} \"$@\"\n",
+        f'exec {shlex.quote(inp.rustc)} --sysroot {shlex.quote(str(final))} "$@"\n',
         mode=0o755,
     )
 
     marker = {"inputs": inp.record, "outputs": _walk_outputs(tmp)}
     _write_file(tmp / _MARKER, json.dumps(marker, indent=1, sort_keys=True) + "\n")
     for dirpath, _dirnames, _filenames in os.walk(tmp):
-        _fsync_dir(pathlib.Path(dirpath))
-
-
-def _sh_quote(s: str) -> str:
-    return "'" + s.replace("'", "'\"'\"'") + "'"
-
-
-@contextlib.contextmanager
-def _locked(path: pathlib.Path):
-    with open(path, "a+") as f:
-        fcntl.flock(f.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+        fsync_dir(pathlib.Path(dirpath))
 
 
 def _ensure_sysroot(cache_dir: pathlib.Path, inp: _DebianInputs) -> pathlib.Path:
@@ -552,7 +514,7 @@ def _ensure_sysroot(cache_dir: pathlib.Path, inp: _DebianInputs) -> pathlib.Path
     if _sysroot_is_valid(final, inp.record):
         return final
     parent.mkdir(parents=True, exist_ok=True)
-    with _locked(parent / ".lock"):
+    with file_lock(parent / ".lock"):
         if _sysroot_is_valid(final, inp.record):  # another process just built it
             return final
         # Everything half-done is garbage now: only lock holders build, and we hold the lock.
@@ -568,7 +530,7 @@ def _ensure_sysroot(cache_dir: pathlib.Path, inp: _DebianInputs) -> pathlib.Path
             os.chmod(tmp, 0o755)
             _build_sysroot(tmp, final, inp)
             os.rename(tmp, final)
-            _fsync_dir(parent)
+            fsync_dir(parent)
         except BaseException:
             _rmtree(tmp)
             raise

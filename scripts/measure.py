@@ -3,6 +3,7 @@
 
 Examples:
   python scripts/measure.py --list
+  python scripts/measure.py --list --json           # one object per variant, for a CI job matrix
   python scripts/measure.py                       # every variant
   python scripts/measure.py --only 'hello-world/scratch-*'
   python scripts/measure.py --only scratch-musl --no-cache
@@ -13,64 +14,118 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import json
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from cheatsheet.measure import Context, run  # noqa: E402
-from cheatsheet.recipes import RECIPES, REPO, RecipeError, load_recipes  # noqa: E402
-from cheatsheet.tables import DataError, read_table  # noqa: E402
+from cheatsheet.measure import Context, run
+from cheatsheet.recipes import PROGRAMS, RECIPES, REPO, RecipeError, Variant, load_recipes
+from cheatsheet.tables import DataError, read_table
 
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def matrix_entry(variant: Variant) -> dict[str, str]:
+    """One job of a CI matrix: the variant's id and what it is, grouped by program."""
+    return {
+        "group": variant.program.id,
+        "program": variant.program.id,
+        "id": variant.id,
+        "only": f"{variant.program.id}/{variant.id}",
+        "base": variant.base.name,
+        "target": variant.target.triple,
+        "libc": variant.target.libc,
+        "tls": variant.tls,
+        "dns": variant.dns,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", action="append", metavar="GLOB", default=[],
-                        help="measure the variants whose id (program/variant, or variant alone) matches GLOB; repeatable")
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="GLOB",
+        default=[],
+        help="measure the variants whose id (program/variant, or variant alone) matches GLOB; repeatable",
+    )
     parser.add_argument("--list", action="store_true", help="print the variant ids and exit")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="with --list: print a JSON array, one object per variant (program, id, base, target, "
+        "libc, tls, dns, group)",
+    )
     parser.add_argument("--recipes", type=Path, default=RECIPES, help="recipes file (default: %(default)s)")
-    parser.add_argument("--csv", type=Path, default=REPO / "measurements" / "images.csv",
-                        help="CSV file to write (default: %(default)s)")
-    parser.add_argument("--cache-dir", type=Path, default=REPO / ".cache", help="cache directory (default: %(default)s)")
+    parser.add_argument(
+        "--csv",
+        type=Path,
+        default=REPO / "measurements" / "images.csv",
+        help="CSV file to write (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--cache-dir", type=Path, default=REPO / ".cache", help="cache directory (default: %(default)s)"
+    )
     parser.add_argument("--no-cache", action="store_true", help="measure again even when nothing changed")
     parser.add_argument("--no-pull", action="store_true", help="do not try to pull base images; bootstrap them")
+    parser.add_argument(
+        "--program-root",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help=f"a directory the programs' paths must stay inside; repeatable (default: {PROGRAMS})",
+    )
     args = parser.parse_args(argv)
+    if args.json and not args.list:
+        parser.error("--json goes with --list")
 
     try:
-        recipes = load_recipes(args.recipes)
+        recipes = load_recipes(args.recipes, program_roots=tuple(args.program_root) or (PROGRAMS,))
     except RecipeError as exc:
         log(f"error: {exc}")
         return 2
     if args.list:
-        print("\n".join(recipes.ids()))
+        if args.json:
+            print(json.dumps([matrix_entry(v) for v in recipes.variants], indent=1))
+        else:
+            print("\n".join(recipes.ids()))
         return 0
 
     ids = recipes.ids()
     selected = recipes.variants
     if args.only:
-        unmatched = [g for g in args.only
-                     if not any(fnmatch.fnmatchcase(i, g) or fnmatch.fnmatchcase(i.split("/", 1)[1], g) for i in ids)]
+        unmatched = [
+            g
+            for g in args.only
+            if not any(fnmatch.fnmatchcase(i, g) or fnmatch.fnmatchcase(i.split("/", 1)[1], g) for i in ids)
+        ]
         if unmatched:
             log(f"error: --only {', '.join(unmatched)} matches no variant; the variants are: {', '.join(ids)}")
             return 2
-        selected = tuple(v for v in recipes.variants
-                         if any(fnmatch.fnmatchcase(f"{v.program.id}/{v.id}", g) or fnmatch.fnmatchcase(v.id, g)
-                                for g in args.only))
+        selected = tuple(
+            v
+            for v in recipes.variants
+            if any(fnmatch.fnmatchcase(f"{v.program.id}/{v.id}", g) or fnmatch.fnmatchcase(v.id, g) for g in args.only)
+        )
 
     try:
         read_table(args.csv)  # refuse to start on a CSV that is already broken
     except DataError as exc:
         log(f"error: {args.csv} is not valid, nothing was measured:\n{exc}")
         return 2
-    for stale in args.csv.parent.glob(f".{args.csv.name}.*.tmp"):
-        stale.unlink()  # left by a run that was killed while writing
-
-    ctx = Context(recipes=recipes, csv_path=args.csv, cache_dir=args.cache_dir,
-                  allow_pull=not args.no_pull, use_cache=not args.no_cache, log=log)
+    # Temporary files left by a killed run are removed by the next write, under the CSV's lock
+    # (cheatsheet.store): never here, where they could be another live run's.
+    ctx = Context(
+        recipes=recipes,
+        csv_path=args.csv,
+        cache_dir=args.cache_dir,
+        allow_pull=not args.no_pull,
+        use_cache=not args.no_cache,
+        log=log,
+    )
     failures = run(list(selected), ctx)
     return 1 if failures else 0
 

@@ -17,8 +17,6 @@ import argparse
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 from cheatsheet.store import upsert_rows
 from cheatsheet.tables import DataError, Schema, read_table, schema_path_for
 

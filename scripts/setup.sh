@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
-# Install what a task needs, idempotently: `scripts/setup.sh docs|test|measure`.
+# Install what a task needs, idempotently: `scripts/setup.sh docs|test|lint|measure`.
 #   docs     Python virtual environment (.venv) with the site's locked dependencies
-#   test     docs + test runners + Debian packages the tests drive (chromium, the musl toolchain, mmdebstrap)
+#   test     docs + test runners + linters + Debian packages the tests drive (chromium, the musl toolchain, mmdebstrap)
+#   lint     the test lock's Python packages only (ruff, mypy, ...): no Debian packages
 #   measure  docs + Debian packages the measurement needs
+# Every task also installs this project (the `cheatsheet` package) editable into .venv, so scripts,
+# tests and mkdocs' macros import it without any sys.path edits.
 # Python packages come from requirements/*.lock, pinned with hashes. Debian packages come from the
 # machine's own apt configuration. Needs root (or sudo) for apt-get.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-task=${1:?usage: scripts/setup.sh docs|test|measure}
+task=${1:?usage: scripts/setup.sh docs|test|lint|measure}
 case "$task" in
   docs) lock=requirements/docs.lock; apt_packages=() ;;
   test) lock=requirements/test.lock; apt_packages=($(grep -v '^#' requirements/apt-test.txt)) ;;
+  lint) lock=requirements/test.lock; apt_packages=() ;;
   measure) lock=requirements/docs.lock; apt_packages=($(grep -v '^#' requirements/apt-measure.txt)) ;;
-  *) echo "usage: scripts/setup.sh docs|test|measure" >&2; exit 2 ;;
+  *) echo "usage: scripts/setup.sh docs|test|lint|measure" >&2; exit 2 ;;
 esac
 
 missing=()
@@ -37,4 +41,13 @@ if [ ! -f "$stamp" ] || ! cmp -s "$lock" "$stamp"; then
   echo "setup: installing $lock" >&2
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r "$lock"
   cp "$lock" "$stamp"
+fi
+# The project itself, editable (a link to this checkout), with the lock's setuptools and wheel:
+# no download, no build isolation. Redone when pyproject.toml changes.
+project_stamp=.venv/.installed-pyproject.toml
+if [ ! -f "$project_stamp" ] || ! cmp -s pyproject.toml "$project_stamp" \
+   || ! (repo=$PWD; cd / && "$repo/.venv/bin/python" -c 'import cheatsheet' 2>/dev/null); then
+  echo "setup: installing the cheatsheet package (editable)" >&2
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --no-index -e .
+  cp pyproject.toml "$project_stamp"
 fi

@@ -15,10 +15,6 @@ import os
 import sys
 from pathlib import Path
 
-# The checks need the standard library only: with this line the script runs under any Python 3.11+,
-# without .venv (CI's validate job, and the Measure workflow's merge job, run it so).
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 from cheatsheet.datasets import DATASETS, load_measurements
 from cheatsheet.recipes import RecipeError
 from cheatsheet.tables import DataError

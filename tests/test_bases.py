@@ -10,19 +10,17 @@ import os
 import pathlib
 import shutil
 import subprocess
+import sys
 import time
 
 import pytest
 
-from cheatsheet.bases import (
-    BaseImage,
-    BaseSpec,
-    BaseUnavailable,
-    DockerUnavailable,
-    _pack_rootfs,
-    ensure_base,
-)
-from cheatsheet.recipes import load_recipes
+from cheatsheet.bases import BOOTSTRAP_NAMES
+from cheatsheet.bases.bootstrap import Bootstrap
+from cheatsheet.bases.common import pack_rootfs
+from cheatsheet.bases.images import BaseImage, BaseUnavailable, DockerUnavailable, ensure_base
+from cheatsheet.bases.registry import BOOTSTRAPS, bootstrap_for
+from cheatsheet.recipes import BaseSpec, load_recipes
 
 SPECS = load_recipes().bases
 
@@ -41,17 +39,11 @@ def _docker_reachable() -> bool:
 
 
 def _can_bootstrap() -> bool:
-    return (
-        os.geteuid() == 0
-        and shutil.which("apt-get") is not None
-        and shutil.which("dpkg-deb") is not None
-    )
+    return os.geteuid() == 0 and shutil.which("apt-get") is not None and shutil.which("dpkg-deb") is not None
 
 
 needs_docker = pytest.mark.skipif(not _docker_reachable(), reason="no reachable Docker daemon")
-needs_bootstrap = pytest.mark.skipif(
-    not _can_bootstrap(), reason="bootstrapping needs root, apt-get and dpkg-deb"
-)
+needs_bootstrap = pytest.mark.skipif(not _can_bootstrap(), reason="bootstrapping needs root, apt-get and dpkg-deb")
 
 
 def _quiet(_: str) -> None:
@@ -88,9 +80,7 @@ def test_specs_are_digest_pinned() -> None:
     assert SPECS["debian"].bootstrap == "debian-minbase"
 
 
-def test_docker_host_nowhere_gives_docker_unavailable(
-    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_docker_host_nowhere_gives_docker_unavailable(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
     if shutil.which("docker") is None:
         pytest.skip("no docker CLI")
     sock = tmp_path / "no-such-dir" / "docker.sock"
@@ -108,12 +98,7 @@ def test_docker_host_nowhere_gives_docker_unavailable(
 @needs_docker
 def test_alpine_without_pull_is_unavailable_and_names_the_ref(tmp_path: pathlib.Path) -> None:
     spec = SPECS["alpine"]
-    if (
-        subprocess.run(
-            ["docker", "image", "inspect", spec.pull], check=False, capture_output=True
-        ).returncode
-        == 0
-    ):
+    if subprocess.run(["docker", "image", "inspect", spec.pull], check=False, capture_output=True).returncode == 0:
         pytest.skip("alpine is present locally")
     with pytest.raises(BaseUnavailable) as info:
         ensure_base(spec, tmp_path, log=_quiet, allow_pull=False)
@@ -227,8 +212,30 @@ def test_rootfs_tarball_is_reproducible(tmp_path: pathlib.Path) -> None:
     (root / "etc" / "a").write_text("a\n")
     (root / "link").symlink_to("etc/a")
     epoch = 1_700_000_000
-    _pack_rootfs(root, tmp_path / "one.tar", epoch)
+    pack_rootfs(root, tmp_path / "one.tar", epoch)
     os.utime(root / "etc" / "a")  # a newer mtime is clamped to the epoch
-    _pack_rootfs(root, tmp_path / "two.tar", epoch)
+    pack_rootfs(root, tmp_path / "two.tar", epoch)
     assert (tmp_path / "one.tar").read_bytes() == (tmp_path / "two.tar").read_bytes()
     assert not list(tmp_path.glob("*.part"))
+
+
+def test_one_class_per_bootstrap_recipe_and_the_loader_knows_them_all() -> None:
+    assert tuple(BOOTSTRAPS) == BOOTSTRAP_NAMES
+    for name, cls in BOOTSTRAPS.items():
+        assert issubclass(cls, Bootstrap) and cls.name == name
+        recipe = bootstrap_for(name).recipe()
+        assert recipe["kind"] == name and recipe["arch"] == "amd64"
+    with pytest.raises(BaseUnavailable, match="known: debian-minbase, debian-slim"):
+        bootstrap_for("ubuntu")
+    with pytest.raises(BaseUnavailable, match="supports amd64, not 'arm64'"):
+        bootstrap_for("debian-slim", arch="arm64")
+
+
+def test_importing_the_recipes_imports_no_docker_or_bootstrapping_code() -> None:
+    code = (
+        "import sys, cheatsheet.recipes, cheatsheet.datasets, cheatsheet.site\n"
+        "heavy = [m for m in sys.modules if m.startswith(('cheatsheet.bases.', 'cheatsheet.docker',"
+        " 'cheatsheet.toolchain', 'cheatsheet.measure'))]\n"
+        "assert not heavy, heavy\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

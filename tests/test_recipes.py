@@ -8,7 +8,15 @@ import pytest
 
 from cheatsheet.recipes import RECIPES, RecipeError, dockerfile, load_recipes
 
-SEED_VARIANTS = ["debian", "debian-slim", "distroless-cc", "alpine", "distroless-static", "scratch-glibc", "scratch-musl"]
+SEED_VARIANTS = [
+    "debian",
+    "debian-slim",
+    "distroless-cc",
+    "alpine",
+    "distroless-static",
+    "scratch-glibc",
+    "scratch-musl",
+]
 
 
 def test_the_seed_hello_world_matrix_is_declared():
@@ -22,8 +30,11 @@ def test_the_seed_hello_world_matrix_is_declared():
 def test_dockerfile_of_a_scratch_variant():
     v = load_recipes().variant("hello-world", "scratch-musl")
     text = dockerfile(v)
-    assert "FROM scratch\nCOPY hello-world /hello-world\nENTRYPOINT [\"/hello-world\"]\n" in text
-    assert "cargo build --release --locked --target x86_64-unknown-linux-musl --config 'profile.release.strip=\"symbols\"'" in text
+    assert 'FROM scratch\nCOPY hello-world /hello-world\nENTRYPOINT ["/hello-world"]\n' in text
+    assert (
+        "cargo build --release --locked --target x86_64-unknown-linux-musl --config 'profile.release.strip=\"symbols\"'"
+        in text
+    )
     assert "ARG BASE" not in text
 
 
@@ -40,6 +51,11 @@ def test_profile_summary_and_strip():
     assert v.profile.strip == "symbols"
 
 
+VARIANT_X = (
+    '[[variants]]\nprogram = "hello-world"\nid = "x"\nbase = "scratch"\ntarget = "glibc-static"\nprofile = "stripped"\n'
+)
+
+
 def write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "recipes.toml"
     base = RECIPES.read_text().split("# The original cheatsheet's seven hello-world images.")[0]
@@ -48,16 +64,16 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_unknown_references_and_keys_are_named(tmp_path):
-    bad = '[[variants]]\nprogram = "hello-world"\nid = "x"\nbase = "ubuntu"\ntarget = "glibc-static"\nprofile = "stripped"\n'
+    bad = VARIANT_X.replace('base = "scratch"', 'base = "ubuntu"')
     with pytest.raises(RecipeError, match=r"base 'ubuntu' is not defined; defined: debian, "):
         load_recipes(write(tmp_path, bad))
-    typo = '[[variants]]\nprogram = "hello-world"\nid = "x"\nbase = "scratch"\ntarget = "glibc-static"\nprofile = "stripped"\nfeature = ["a"]\n'
-    with pytest.raises(RecipeError, match="unknown key.*feature"):
+    typo = VARIANT_X + 'feature = ["a"]\n'
+    with pytest.raises(RecipeError, match=r"unknown key.*feature"):
         load_recipes(write(tmp_path, typo))
 
 
 def test_a_variant_id_used_twice_is_refused(tmp_path):
-    one = '[[variants]]\nprogram = "hello-world"\nid = "x"\nbase = "scratch"\ntarget = "glibc-static"\nprofile = "stripped"\n'
+    one = VARIANT_X
     with pytest.raises(RecipeError, match="used twice"):
         load_recipes(write(tmp_path, one + "\n" + one))
 

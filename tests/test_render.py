@@ -10,9 +10,21 @@ import pytest
 
 from cheatsheet.render import Footnotes, code_block, format_bytes, markdown_table, text
 
-EXTENSIONS = ["abbr", "admonition", "attr_list", "def_list", "footnotes", "md_in_html", "tables", "toc",
-              "pymdownx.details", "pymdownx.highlight", "pymdownx.inlinehilite", "pymdownx.superfences",
-              "pymdownx.tabbed"]
+EXTENSIONS = [
+    "abbr",
+    "admonition",
+    "attr_list",
+    "def_list",
+    "footnotes",
+    "md_in_html",
+    "tables",
+    "toc",
+    "pymdownx.details",
+    "pymdownx.highlight",
+    "pymdownx.inlinehilite",
+    "pymdownx.superfences",
+    "pymdownx.tabbed",
+]
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -41,18 +53,29 @@ def render_cell(value: str) -> str:
 def test_values_render_as_their_own_characters(value):
     cell = render_cell(value)
     assert "<" not in cell.replace("&lt;", ""), cell  # no element was created
-    assert html.unescape(cell) == " ".join(value.split())
+    assert html.unescape(cell) == value
 
 
 def test_plain_text_stays_readable():
     assert text("debian-slim 1.2.3 (x86_64)") == "debian-slim 1.2.3 (x86_64)".replace("_", "&#95;")
 
 
-@pytest.mark.parametrize("n, shown", [
-    (0, "0 B"), (999, "999 B"), (1000, "1.00 kB"), (416_000, "416 kB"), (999_600, "1.00 MB"),
-    (1_290_000, "1.29 MB"), (7_470_000, "7.47 MB"), (80_800_000, "80.8 MB"), (124_000_000, "124 MB"),
-    (116_238_679, "116 MB"), (2_500_000_000, "2.50 GB"),
-])
+@pytest.mark.parametrize(
+    "n, shown",
+    [
+        (0, "0 B"),
+        (999, "999 B"),
+        (1000, "1.00 kB"),
+        (416_000, "416 kB"),
+        (999_600, "1.00 MB"),
+        (1_290_000, "1.29 MB"),
+        (7_470_000, "7.47 MB"),
+        (80_800_000, "80.8 MB"),
+        (124_000_000, "124 MB"),
+        (116_238_679, "116 MB"),
+        (2_500_000_000, "2.50 GB"),
+    ],
+)
 def test_format_bytes_is_decimal_with_three_significant_digits(n, shown):
     assert format_bytes(n) == shown
 
@@ -71,7 +94,7 @@ def test_footnotes_share_a_label_per_note_and_never_collide():
     page = f"x{a} y{c} z{b}" + notes.definitions()
     out = markdown.markdown(page, extensions=["footnotes"])
     assert out.count('class="footnote-ref"') == 3
-    assert out.count("<li id=\"fn:") == 2
+    assert out.count('<li id="fn:') == 2
 
 
 def test_code_block_fence_outgrows_backticks_in_the_body():

@@ -6,9 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from rows import IMAGE_ROW, image_row, write_csv
 
 from cheatsheet.tables import DataError, read_table, split_csv_line
-from rows import IMAGE_ROW, image_row, write_csv
 
 MEASUREMENTS = Path(__file__).resolve().parent.parent / "measurements"
 
@@ -68,7 +68,7 @@ def test_unknown_enum_value_lists_the_allowed_ones(images):
 
 
 def test_duplicate_key_points_at_the_first(images):
-    write_csv(images, [image_row(), image_row(image_bytes="1")])
+    write_csv(images, [image_row(), image_row(image_bytes="455457")])
     [message] = problems(images)
     assert message == f"{images}:3:1: duplicate key (hello-world, scratch-musl): first at line 2"
 
@@ -86,7 +86,7 @@ def test_every_problem_is_reported_not_just_the_first(images):
 
 
 def test_unknown_and_repeated_columns(images):
-    header = list(IMAGE_ROW) + ["colour"]
+    header = [*IMAGE_ROW, "colour"]
     write_csv(images, [image_row()], header=header)
     [message] = problems(images)
     assert "unknown column 'colour'" in message and message.startswith(f"{images}:1:")

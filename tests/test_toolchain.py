@@ -55,7 +55,9 @@ def _missing_debian_packages() -> list[str]:
         return list(DEBIAN_PACKAGES)
     proc = subprocess.run(
         ["dpkg-query", "-W", "-f", "${Package} ${db:Status-Status}\\n", *DEBIAN_PACKAGES],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     installed = {line.split()[0] for line in proc.stdout.splitlines() if line.endswith(" installed")}
     return [p for p in DEBIAN_PACKAGES if p not in installed]
@@ -93,8 +95,17 @@ def _cargo_build(tc: Toolchain, crate: Path, target: str, target_dir: Path, flag
     env = {**os.environ, **tc.env, **(extra_env or {}), "RUSTFLAGS": " ".join([*tc.rustflags, *flags.split()])}
     env.pop("CARGO_ENCODED_RUSTFLAGS", None)
     cmd = [
-        tc.cargo, "build", "--release", "--locked", "--target", target, "--target-dir", str(target_dir),
-        "--config", 'profile.release.strip="symbols"', *tc.cargo_args,
+        tc.cargo,
+        "build",
+        "--release",
+        "--locked",
+        "--target",
+        target,
+        "--target-dir",
+        str(target_dir),
+        "--config",
+        'profile.release.strip="symbols"',
+        *tc.cargo_args,
     ]
     proc = subprocess.run(cmd, cwd=crate, env=env, capture_output=True, text=True, timeout=1800)
     assert proc.returncode == 0, proc.stderr[-5000:]
@@ -106,7 +117,7 @@ def _cargo_build(tc: Toolchain, crate: Path, target: str, target_dir: Path, flag
 def _elf_program_header_types(path: Path) -> set[int]:
     data = path.read_bytes()
     assert data[:4] == b"\x7fELF" and data[4] == 2 and data[5] == 1, "not a 64-bit little-endian ELF"
-    phoff, = struct.unpack_from("<Q", data, 0x20)
+    (phoff,) = struct.unpack_from("<Q", data, 0x20)
     phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
     return {struct.unpack_from("<I", data, phoff + i * phentsize)[0] for i in range(phnum)}
 
@@ -154,7 +165,7 @@ def test_rustup_fields(tmp_path):
     assert tc.id == "rustup"
     assert "rustup" in tc.description
     for binary in (tc.rustc, tc.cargo):
-        assert os.path.isabs(binary) and os.access(binary, os.X_OK)
+        assert Path(binary).is_absolute() and os.access(binary, os.X_OK)
         # the real binaries, not the ~/.cargo/bin proxies
         assert Path(binary).resolve().parent != (Path.home() / ".cargo" / "bin").resolve()
     assert re.fullmatch(r"\d+\.\d+\.\d+(-[\w.]+)?", tc.release)
@@ -289,5 +300,5 @@ def test_the_setup_lists_install_what_the_musl_toolchain_needs():
 
     root = Path(__file__).resolve().parent.parent / "requirements"
     for name in ("apt-measure.txt", "apt-test.txt"):
-        listed = {l.strip() for l in (root / name).read_text().splitlines() if l.strip() and not l.startswith("#")}
+        listed = {ln.strip() for ln in (root / name).read_text().splitlines() if ln.strip() and not ln.startswith("#")}
         assert set(DEBIAN_PACKAGES) <= listed, name
