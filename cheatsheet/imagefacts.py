@@ -183,8 +183,9 @@ def _facts(tree: _Tree) -> ImageFacts:
 
 def image_facts(ref: str, workdir: Path, *, timeout: float = 600) -> ImageFacts:
     """The facts of image ``ref``: a container is created (never started), exported, read and removed."""
-    created = run_docker(["create", "--label", "cheatsheet.imagefacts=1", ref, "/cheatsheet-never-run"],
-                         timeout=timeout, text=True)
+    created = run_docker(
+        ["create", "--label", "cheatsheet.imagefacts=1", ref, "/cheatsheet-never-run"], timeout=timeout, text=True
+    )
     if created.returncode != 0:
         raise ImageFactsError(f"docker create {ref} failed: {last_line(created.stderr)}")
     container = created.stdout.strip()
@@ -193,7 +194,9 @@ def image_facts(ref: str, workdir: Path, *, timeout: float = 600) -> ImageFacts:
         with tempfile.TemporaryFile(dir=workdir) as tmp:
             exported = run_docker(["export", container], timeout=timeout, stdout=tmp)
             if exported.returncode != 0:
-                raise ImageFactsError(f"docker export of {ref} failed: {last_line(exported.stderr.decode(errors='replace'))}")
+                raise ImageFactsError(
+                    f"docker export of {ref} failed: {last_line(exported.stderr.decode(errors='replace'))}"
+                )
             tmp.seek(0)
             return facts_from_tar(tmp)
     finally:

@@ -51,7 +51,11 @@ def debian_like() -> list[tuple[str, str, bytes | str]]:
         ("file", "usr/lib/x86_64-linux-gnu/libc.so.6", b"\x7fELF"),
         ("file", "usr/lib/x86_64-linux-gnu/libgcc_s.so.1", b"\x7fELF"),
         ("dir", "etc", b""),
-        ("file", "etc/passwd", "root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"),
+        (
+            "file",
+            "etc/passwd",
+            "root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
+        ),
         ("file", "etc/nsswitch.conf", "hosts: files dns\n"),
         ("dir", "usr/share", b""),
         ("dir", "usr/share/zoneinfo", b""),
@@ -93,7 +97,11 @@ def test_ca_bundle_counted_through_a_symbolic_link_and_libssl_found():
 def test_distroless_static_like_with_nonroot_and_no_shell():
     entries = [
         ("dir", "./etc", b""),
-        ("file", "./etc/passwd", "root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n"),
+        (
+            "file",
+            "./etc/passwd",
+            "root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n",
+        ),
         ("dir", "./etc/ssl", b""),
         ("dir", "./etc/ssl/certs", b""),
         ("file", "./etc/ssl/certs/ca-certificates.crt", CERT * 2),
@@ -108,14 +116,30 @@ def test_distroless_static_like_with_nonroot_and_no_shell():
 def test_empty_filesystem_like_scratch():
     facts = facts_from_tar(make_tar([("file", "webserver", b"\x7fELF")]))
     assert facts.as_row() == {
-        "files": 1, "ca_bundle": "", "ca_certs": 0, "passwd": "no", "unprivileged_users": "", "tzdata": "no",
-        "shell": "", "package_manager": "", "libc": "", "libssl": "", "libgcc_s": "no", "nsswitch": "no",
+        "files": 1,
+        "ca_bundle": "",
+        "ca_certs": 0,
+        "passwd": "no",
+        "unprivileged_users": "",
+        "tzdata": "no",
+        "shell": "",
+        "package_manager": "",
+        "libc": "",
+        "libssl": "",
+        "libgcc_s": "no",
+        "nsswitch": "no",
     }
 
 
 def test_a_link_loop_and_a_dangling_link_are_absent_not_a_hang():
-    entries = [("sym", "a", "b"), ("sym", "b", "a"), ("dir", "bin", b""), ("sym", "bin/sh", "/a/sh"),
-               ("dir", "etc", b""), ("sym", "etc/passwd", "/nowhere/passwd")]
+    entries = [
+        ("sym", "a", "b"),
+        ("sym", "b", "a"),
+        ("dir", "bin", b""),
+        ("sym", "bin/sh", "/a/sh"),
+        ("dir", "etc", b""),
+        ("sym", "etc/passwd", "/nowhere/passwd"),
+    ]
     facts = facts_from_tar(make_tar(entries))
     assert facts.shell == "" and facts.passwd == "no"
 
@@ -146,8 +170,12 @@ def test_image_facts_of_a_real_image(tmp_path):
     finally:
         subprocess.run(["docker", "image", "rm", "--force", tag], capture_output=True)
     assert (facts.shell, facts.package_manager, facts.libc, facts.files) == ("dash", "apt", "glibc", 8)
-    leftovers = subprocess.run(["docker", "ps", "--all", "--quiet", "--filter", "label=cheatsheet.imagefacts"],
-                               capture_output=True, text=True, check=True).stdout
+    leftovers = subprocess.run(
+        ["docker", "ps", "--all", "--quiet", "--filter", "label=cheatsheet.imagefacts"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert leftovers == ""
 
 
