@@ -3,11 +3,13 @@
 #   make test     run the whole test suite (real Docker, real chromium)
 #   make measure  build, run and measure every variant; ONLY='hello-world/scratch-*' for a subset
 #   make lint     ruff (lint and format check) and mypy
+#   make bench    benchmark the webserver per C library and allocator (scripts/bench.py)
 export NO_MKDOCS_2_WARNING := 1
 ONLY ?=
 MEASURE_ARGS ?=
+BENCH_ARGS ?=
 
-.PHONY: serve build test lint measure
+.PHONY: serve build test lint measure bench
 
 serve:
 	scripts/setup.sh docs
@@ -30,3 +32,7 @@ lint:
 measure:
 	scripts/setup.sh measure
 	.venv/bin/python scripts/measure.py $(if $(ONLY),--only '$(ONLY)') $(MEASURE_ARGS)
+
+bench:
+	scripts/setup.sh bench
+	.venv/bin/python scripts/bench.py $(BENCH_ARGS)

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 REPO = Path(__file__).resolve().parent.parent
 MEASUREMENTS = REPO / "measurements"
-DATASETS = ("images", "published", "sources", "toolchains")
+DATASETS = ("images", "published", "sources", "toolchains", "base_images", "bench")
 
 Row = dict[str, Any]
 
@@ -44,6 +44,8 @@ class Measurements:
     published: Table
     sources: Table
     toolchains: Table
+    base_images: Table
+    bench: Table
     recipes: Recipes
     _frames: dict = field(default_factory=dict, repr=False)
 
@@ -181,5 +183,7 @@ def load_measurements(directory: Path = MEASUREMENTS, recipes: Recipes | None = 
         published=tables["published"],
         sources=tables["sources"],
         toolchains=tables["toolchains"],
+        base_images=tables["base_images"],
+        bench=tables["bench"],
         recipes=recipes,
     )

@@ -33,6 +33,8 @@ from typing import IO, Any
 
 from .bases.images import BaseImage, BaseUnavailable, ensure_base
 from .docker import DockerUnavailable, run_docker
+from .imagefacts import ImageFacts, facts_from_tar, image_facts
+from .netcheck import NetCheckError, TestNetwork
 from .recipes import REPO, Recipes, Variant, dockerfile
 from .store import check_row, fit_to_schema, upsert_rows
 from .tables import DataError, Schema, schema_path_for
@@ -40,7 +42,7 @@ from .toolchain import Toolchain, ToolchainError, toolchain
 from .util import atomic_write, useful_line
 
 # Bump when the way a row is measured changes: it invalidates every cached row.
-METHOD_VERSION = "2"
+METHOD_VERSION = "3"  # 3: server checks against local peers; base image facts
 GZIP_LEVEL = 6
 COMPRESSION = f"gzip-{GZIP_LEVEL}"
 RUN_TIMEOUT = 60
@@ -62,6 +64,19 @@ class Context:
     _toolchains: dict[str, Toolchain] = field(default_factory=dict)
     _bases: dict[str, BaseImage] = field(default_factory=dict)
     _docker_version: str = ""
+    _network: TestNetwork | None = None
+    _facts_done: set[str] = field(default_factory=set)
+
+    @property
+    def facts_path(self) -> Path:
+        """base_images.csv beside the images CSV: what each base image carries."""
+        return self.csv_path.with_name("base_images.csv")
+
+    def close(self) -> None:
+        """Remove what the run created for verification (the peers and their network)."""
+        if self._network is not None:
+            self._network.close()
+            self._network = None
 
     @property
     def logs_dir(self) -> Path:
@@ -105,7 +120,7 @@ def source_digest(directory: Path) -> str:
     return h.hexdigest()
 
 
-def recipe_key(variant: Variant, tc: Toolchain, base: BaseImage, docker_ver: str) -> str:
+def recipe_key(variant: Variant, tc: Toolchain, base: BaseImage, docker_ver: str, peers: Variant | None = None) -> str:
     material = {
         "method": METHOD_VERSION,
         "compression": COMPRESSION,
@@ -116,8 +131,14 @@ def recipe_key(variant: Variant, tc: Toolchain, base: BaseImage, docker_ver: str
         "docker": docker_ver,
         "dockerfile": dockerfile(variant),
         "arch": platform.machine(),
+        # a server is verified against the peers: their program is an input of the row too
+        "peers": source_digest(peers.program.dir) if peers is not None else "",
     }
     return hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def is_server(variant: Variant) -> bool:
+    return any(step.is_server for step in variant.verify)
 
 
 def build_binary(variant: Variant, tc: Toolchain, ctx: Context) -> Path:
@@ -256,6 +277,78 @@ def verify(variant: Variant, ctx: Context) -> tuple[str, str]:
     return "yes", ""
 
 
+#: The columns only a server check fills (empty for a program that runs to completion).
+SERVER_COLUMNS = ("health", "resolves", "proxies", "trust_anchors", "anchors_from")
+
+
+def peers_image(ctx: Context) -> str:
+    """The image of the local peers ([peers] of the recipes), built FROM scratch like a measured variant."""
+    peers = ctx.recipes.peers
+    if peers is None:
+        raise MeasureError("the recipes declare no [peers] to verify a server against")
+    tc = get_toolchain(peers.target.toolchain, ctx)
+    binary = build_binary(peers, tc, ctx)
+    build_image(peers, get_base(peers, ctx), binary, ctx)
+    return peers.image_tag
+
+
+def verify_server(variant: Variant, ctx: Context) -> dict[str, Any]:
+    """Start the image on the private test network (made once per run) and check /health, /resolve
+    and the proxied page; the outcome as row columns."""
+    if ctx._network is None:
+        image = peers_image(ctx)
+        try:
+            ctx._network = TestNetwork(image, log=ctx.log).__enter__()
+        except NetCheckError as exc:
+            raise MeasureError(f"the local peers could not be set up: {exc}") from None
+    result = ctx._network.check(variant.image_tag, variant.roots)
+    expected = next(step.equals for step in variant.verify if step.is_server)
+    failure = result.failure
+    if result.ok and result.body != expected:
+        failure = f"the proxied page said {result.body[:80]!r} instead of {expected!r}"
+    runs = "yes" if result.ok and not failure else "no"
+    return {
+        "runs": runs,
+        "failure": "" if runs == "yes" else failure or "the server check failed without a message",
+        "health": result.health or None,
+        "resolves": result.resolves or None,
+        "proxies": result.proxies or None,
+        "trust_anchors": result.trust_anchors,
+        "anchors_from": result.anchors_from or None,
+    }
+
+
+def record_base_facts(base: BaseImage, ctx: Context) -> None:
+    """Write what ``base`` carries into base_images.csv (once per base image per run; cached by image id)."""
+    if base.name in ctx._facts_done or not schema_path_for(ctx.facts_path).is_file():
+        return
+    ctx._facts_done.add(base.name)
+    cache = ctx.cache_dir / "facts" / f"{base.name}-{(base.image_id or 'scratch').replace(':', '-')}.json"
+    if cache.is_file():
+        facts = ImageFacts(**json.loads(cache.read_text()))
+    elif base.name == "scratch":
+        with tempfile.TemporaryFile() as empty:
+            tarfile.open(fileobj=empty, mode="w").close()
+            empty.seek(0)
+            facts = facts_from_tar(empty)
+    else:
+        facts = image_facts(base.ref, ctx.cache_dir / "facts")
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(cache, json.dumps(facts.as_row(), indent=1))
+    row = {
+        "base": base.name,
+        **facts.as_row(),
+        "base_source": base.source,
+        "base_ref": base.ref,
+        "base_id": base.image_id,
+        "base_bytes": base.size,
+        "docker_version": docker_version(ctx),
+        "host_arch": platform.machine(),
+        "measured_at": _dt.datetime.now(_dt.UTC).replace(microsecond=0),
+    }
+    upsert_rows(ctx.facts_path, [row], label=_label(ctx.facts_path))
+
+
 def get_toolchain(kind: str, ctx: Context) -> Toolchain:
     if kind not in ctx._toolchains:
         ctx._toolchains[kind] = toolchain(kind, ctx.cache_dir / "toolchains")
@@ -274,9 +367,10 @@ def measure_variant(variant: Variant, ctx: Context, say: Callable[[str], None]) 
     docker_ver = docker_version(ctx)
     say("base image")
     base = get_base(variant, ctx)
+    record_base_facts(base, ctx)
     say(f"toolchain {variant.target.toolchain}")
     tc = get_toolchain(variant.target.toolchain, ctx)
-    key = recipe_key(variant, tc, base, docker_ver)
+    key = recipe_key(variant, tc, base, docker_ver, ctx.recipes.peers if is_server(variant) else None)
     cached = ctx.cache_dir / "rows" / f"{key}.json"
     if ctx.use_cache and cached.is_file():
         row = json.loads(cached.read_text())
@@ -287,23 +381,38 @@ def measure_variant(variant: Variant, ctx: Context, say: Callable[[str], None]) 
         except DataError:
             cached.unlink(missing_ok=True)
     say(f"cargo build ({tc.id}, rustc {tc.release})")
-    binary = build_binary(variant, tc, ctx)
+    try:
+        binary = build_binary(variant, tc, ctx)
+    except MeasureError as exc:
+        if not (variant.ladder or is_server(variant)):
+            raise
+        # A size-ladder step or a cell of the webserver matrix records its failed build as a row (empty
+        # sizes, cargo's error as the failure): which combination cannot be built is a finding.
+        row = failed_build_row(variant, str(exc), base, tc, docker_ver, key, ctx)
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(cached, json.dumps({**row, "measured_at": row["measured_at"].isoformat()}, indent=1))
+        return row, False
     say("docker build")
     build_image(variant, base, binary, ctx)
     image = inspect_image(variant.image_tag)
     say("compressing layers")
     compressed = compressed_size(variant.image_tag, ctx)
-    say("docker run")
-    runs, failure = verify(variant, ctx)
+    if is_server(variant):
+        say("verifying on a private network against the local peers")
+        outcome = verify_server(variant, ctx)
+    else:
+        say("docker run")
+        runs, failure = verify(variant, ctx)
+        outcome = {"runs": runs, "failure": failure}
     row = {
+        **dict.fromkeys(SERVER_COLUMNS),
         **variant.descriptors(),
         "image_bytes": int(image["Size"]),
         "compressed_bytes": compressed,
         "compression": COMPRESSION,
         "binary_bytes": binary.stat().st_size,
         "base_bytes": base.size,
-        "runs": runs,
-        "failure": failure,
+        **outcome,
         "base_source": base.source,
         "base_ref": base.ref,
         "base_id": base.image_id,
@@ -319,6 +428,37 @@ def measure_variant(variant: Variant, ctx: Context, say: Callable[[str], None]) 
     cached.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(cached, json.dumps({**row, "measured_at": row["measured_at"].isoformat()}, indent=1))
     return row, False
+
+
+def failed_build_row(
+    variant: Variant, why: str, base: BaseImage, tc: Toolchain, docker_ver: str, key: str, ctx: Context
+) -> dict[str, Any]:
+    """The row of a variant whose cargo build failed: no sizes, ``runs`` = no, ``failure`` = cargo's error.
+
+    Columns this function does not know are left empty; the schema decides whether that is allowed.
+    """
+    schema = Schema.load(schema_path_for(ctx.csv_path))
+    row: dict[str, Any] = dict.fromkeys(schema.names)
+    row.update(
+        {
+            **variant.descriptors(),
+            "compression": COMPRESSION,
+            "base_bytes": base.size,
+            "runs": "no",
+            "failure": why.split(" (full log: ", maxsplit=1)[0],
+            "base_source": base.source,
+            "base_ref": base.ref,
+            "base_id": base.image_id,
+            "toolchain": tc.id,
+            "rustc_release": tc.release,
+            "rustc_version": tc.version,
+            "docker_version": docker_ver,
+            "host_arch": platform.machine(),
+            "measured_at": _dt.datetime.now(_dt.UTC).replace(microsecond=0),
+            "recipe_key": key,
+        }
+    )
+    return checked_row(row, variant, ctx)
 
 
 def checked_row(row: dict[str, Any], variant: Variant, ctx: Context) -> dict[str, Any]:
@@ -356,6 +496,13 @@ def run(variants: list[Variant], ctx: Context) -> int:
     A variant whose base image can be neither pulled nor bootstrapped here (alpine with no registry)
     is skipped with a message, not counted as a failure: the site keeps its published figure.
     """
+    try:
+        return _run(variants, ctx)
+    finally:
+        ctx.close()
+
+
+def _run(variants: list[Variant], ctx: Context) -> int:
     failed: list[str] = []
     skipped: list[str] = []
     started = time.monotonic()
@@ -389,6 +536,12 @@ def run(variants: list[Variant], ctx: Context) -> int:
             failed.append(vid)
             continue
         status = "runs" if row["runs"] == "yes" else f"does not run ({row['failure']})"
+        if row["binary_bytes"] is None:  # a size-ladder step whose build failed: its row says so
+            ctx.log(
+                f"[{i}/{len(variants)}] {vid}: not built ({row['failure']}); recorded, "
+                f"{label} {'updated' if changed else 'unchanged'} ({time.monotonic() - t0:.1f} s)"
+            )
+            continue
         ctx.log(
             f"[{i}/{len(variants)}] {vid}: image {row['image_bytes']:,} B, compressed {row['compressed_bytes']:,} B, "
             f"binary {row['binary_bytes']:,} B, {status}; {'cached' if from_cache else 'measured'}, "

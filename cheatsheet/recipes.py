@@ -36,7 +36,9 @@ PROGRAMS = REPO / "programs"
 IMAGES_SCHEMA = REPO / "measurements" / "images.schema.json"
 
 #: The verify kinds a recipe may use; cheatsheet.measure.VERIFIERS checks each (a test ties the two).
-VERIFY_KINDS = ("stdout",)
+VERIFY_KINDS = ("stdout", "https-proxy")
+#: The verify kinds that run the image as a server next to local peers instead of running it to completion.
+SERVER_VERIFY_KINDS = ("https-proxy",)
 # cargo's release profile strips debug info by default since Rust 1.77.
 RELEASE_DEFAULT_STRIP = "debuginfo"
 
@@ -90,8 +92,16 @@ def _choices(column: str) -> Callable[[], tuple[str, ...]]:
 
 @dataclass(frozen=True)
 class Verify:
+    """One check of a measured image. ``stdout``: the image runs to completion and prints exactly
+    ``equals``. ``https-proxy``: the image is a server verified on a private network against local
+    DNS and HTTPS peers (cheatsheet/netcheck.py); ``equals`` is the body the proxied page must have."""
+
     kind: str
     equals: str = ""
+
+    @property
+    def is_server(self) -> bool:
+        return self.kind in SERVER_VERIFY_KINDS
 
 
 @dataclass(frozen=True)
@@ -149,7 +159,10 @@ class Variant:
     tls: str = "none"
     dns: str = "none"
     allocator: str = "system"
+    roots: str = "none"  # where a TLS client's trust anchors come from: "compiled-in" | "system" | "none"
     verify: tuple[Verify, ...] = ()
+    cargo_flags: tuple[str, ...] = ()  # -Z cargo flags (size ladders only; cheatsheet/ladder.py)
+    ladder: str = ""  # the [ladders.<id>] this variant is a step of, or ""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -175,6 +188,7 @@ class Variant:
             "tls": self.tls,
             "dns": self.dns,
             "allocator": self.allocator,
+            "roots": self.roots,
             "strip": self.profile.strip,
             "cargo_profile": self.profile.summary(),
             "rustflags": " ".join(self.all_rustflags),
@@ -185,18 +199,29 @@ class Variant:
         args = ["build", "--release", "--locked", "--target", self.target.triple]
         if self.features:
             args += ["--features", ",".join(self.features)]
-        return tuple(args) + self.profile.config_args()
+        return tuple(args) + self.profile.config_args() + self.cargo_flags
 
     def build_command(self) -> str:
         env = f"RUSTFLAGS={shlex.quote(' '.join(self.all_rustflags))} " if self.all_rustflags else ""
-        return env + shlex.join(("cargo", *self.cargo_args()))
+        args = self.cargo_args()
+        if self.ladder:  # a ladder step's sizes depend on the rebuilt std and its -Z knobs: show them, to copy
+            from .ladder import BUILD_STD, needs_nightly  # noqa: PLC0415 -- ladder imports this module
+
+            if self.target.toolchain == "debian-build-std" or needs_nightly(self):
+                env = "RUSTC_BOOTSTRAP=1 " + env
+                args = (*args[: len(args) - len(self.cargo_flags)], BUILD_STD, *self.cargo_flags)
+        return env + shlex.join(("cargo", *args))
 
     def binary_path(self, target_dir: Path) -> Path:
         return target_dir / self.target.triple / "release" / self.program.binary
 
     def fingerprint(self) -> dict[str, Any]:
         """Everything in the recipe that can change the measured row (the runner adds source, toolchain, base)."""
-        return asdict(self)
+        fields = asdict(self)
+        for name in ("cargo_flags", "ladder"):  # absent when unused: older variants keep their cache keys
+            if not fields[name]:
+                del fields[name]
+        return fields
 
 
 def dockerfile(variant: Variant) -> str:
@@ -213,11 +238,73 @@ def dockerfile(variant: Variant) -> str:
         f"#   {variant.build_command()}",
         f"#   cp target/{variant.target.triple}/release/{binary} .",
     ]
-    if variant.base.name == "scratch":
-        lines.append("FROM scratch")
-    else:
-        lines += [f"ARG BASE={variant.base.pull}", "FROM ${BASE}"]
-    lines += [f"COPY {binary} /{binary}", f'ENTRYPOINT ["/{binary}"]']
+    lines += _base_args(variant) + _runtime_stage(variant, f"{binary}")
+    return "\n".join(lines) + "\n"
+
+
+# The builder of full_dockerfile(): the official rust image of the rustup release the glibc rows were
+# measured with (1.95.0, Debian 12 "bookworm"). Its digest is the one pinned by the builder stage of
+# github.com/sondrateconsulting/jitgen's Dockerfile (commit 3dfcc3cdaf4c86a5704d44b76f8d96c1fd0917c7),
+# and by several other public projects for rust:1.95.0-bookworm; the measuring machine reaches no
+# registry, so it was not checked against Docker Hub here.
+BUILDER_IMAGE = "rust:1.95.0-bookworm@sha256:6258907abe69656e41cd992e0b705cdcfabcbbe3db374f92ed2d47121282d4a1"
+BUILD_STAGE = "build"
+BUILD_DIR = "/src"
+
+
+def _base_args(variant: Variant) -> list[str]:
+    return [] if variant.base.name == "scratch" else [f"ARG BASE={variant.base.pull}"]
+
+
+def _runtime_stage(variant: Variant, source: str) -> list[str]:
+    """The measured stage, from ``FROM`` on; ``source`` is what its one ``COPY`` copies."""
+    binary = variant.program.binary
+    return [
+        "FROM scratch" if variant.base.name == "scratch" else "FROM ${BASE}",
+        f"COPY {source} /{binary}",
+        f'ENTRYPOINT ["/{binary}"]',
+    ]
+
+
+def full_dockerfile(variant: Variant) -> str:
+    """A complete two-stage Dockerfile for a reader's own crate: a build stage, then the measured stage.
+
+    The last stage is :func:`dockerfile`'s, from the same recipe, with the two changes a multi-stage
+    file needs: its ``ARG BASE`` line stands before the first ``FROM`` (Docker reads a ``FROM``'s
+    variables only there), and its ``COPY`` takes the binary ``--from`` the build stage instead of
+    the build context. ``tests/test_reader_dockerfile.py`` holds the two to exactly that.
+    """
+    binary = variant.program.binary
+    triple = variant.target.triple
+    lines = [
+        f"# {variant.program.id}, variant {variant.id}: {variant.target.libc}, "
+        f"{variant.target.crt_linkage} C runtime, {variant.base.name} base",
+        "# A complete Dockerfile: put it at the root of your crate (beside Cargo.toml and Cargo.lock),",
+        f"# replace {binary} by your binary's name and run `docker build .`.",
+        "# Only the last stage (runtime) was measured here; the build stage was not run by the measurement.",
+        *_base_args(variant),
+        "",
+        "# Build stage (not measured here): the official rust image, pinned by digest.",
+        f"FROM {BUILDER_IMAGE} AS {BUILD_STAGE}",
+    ]
+    if triple != "x86_64-unknown-linux-gnu":
+        lines += [
+            f"# The image ships the standard library for x86_64-unknown-linux-gnu only; add {triple}'s:",
+            f"RUN rustup target add {triple}",
+        ]
+    if variant.target.toolchain != "rustup":
+        lines += [
+            "# The binary measured here was built differently: by Debian's rustc-web with the standard",
+            "# library rebuilt from source (-Zbuild-std), as the methodology page of the cheatsheet says.",
+        ]
+    lines += [
+        f"WORKDIR {BUILD_DIR}",
+        "COPY . .",
+        f"RUN {variant.build_command()}",
+        "",
+        "# Runtime stage: the stage measured here.",
+        *_runtime_stage(variant, f"--from={BUILD_STAGE} {BUILD_DIR}/target/{triple}/release/{binary}"),
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -343,8 +430,10 @@ KNOWN_KEYS = {
         "tls",
         "dns",
         "allocator",
+        "roots",
         "verify",
     },
+    "peers": {"program", "target", "profile"},
 }
 
 
@@ -375,6 +464,8 @@ class Recipes:
     programs: dict[str, Program]
     bases: dict[str, BaseSpec]
     variants: tuple[Variant, ...]
+    ladders: tuple[Any, ...] = ()  # cheatsheet.ladder.Ladder objects, in file order
+    peers: Variant | None = None  # the local peers a server is verified against ([peers]); not measured
 
     def variant(self, program: str, variant: str) -> Variant:
         for v in self.variants:
@@ -401,7 +492,7 @@ def load_recipes(path: Path = RECIPES, *, program_roots: tuple[Path, ...] = (PRO
         raise RecipeError(f"{path}: {exc}") from None
     except OSError as exc:
         raise RecipeError(f"{path}: cannot read: {exc.strerror}") from None
-    unknown = set(raw) - {"programs", "bases", "targets", "profiles", "variants"}
+    unknown = set(raw) - {"programs", "bases", "targets", "profiles", "variants", "ladders", "peers"}
     if unknown:
         raise RecipeError(f"{path}: unknown top-level key(s) {', '.join(sorted(map(_shown, unknown)))}")
 
@@ -504,7 +595,58 @@ def load_recipes(path: Path = RECIPES, *, program_roots: tuple[Path, ...] = (PRO
                 tls=_choice(t, "tls", _choices("tls"), where, path, default="none"),
                 dns=_choice(t, "dns", _choices("dns"), where, path, default="none"),
                 allocator=_choice(t, "allocator", _choices("allocator"), where, path, default="system"),
+                roots=_choice(t, "roots", _choices("roots"), where, path, default="none"),
                 verify=program.verify + _verify_steps(t.get("verify", []), where, path),
             )
         )
-    return Recipes(path=path, programs=programs, bases=bases, variants=tuple(variants))
+    from .ladder import load_ladder  # noqa: PLC0415 -- ladder imports this module
+
+    ladders = []
+    for lid, t in _tables(raw, "ladders", path).items():
+        ladder = load_ladder(lid, t, path, programs, bases, targets)
+        for v in ladder.variants:
+            if v.key in seen:
+                raise RecipeError(f"{path}: [ladders.{lid}]: variant id {v.id!r} is used twice for {v.program.id}")
+            seen.add(v.key)
+            variants.append(v)
+        ladders.append(ladder)
+    peers = _peers(raw, path, programs, bases, targets, profiles)
+    if peers is None and any(step.is_server for v in variants for step in v.verify):
+        raise RecipeError(f"{path}: a variant is verified as a server, but no [peers] table names the peers program")
+    return Recipes(
+        path=path,
+        programs=programs,
+        bases=bases,
+        variants=tuple(variants),
+        ladders=tuple(ladders),
+        peers=peers,
+    )
+
+
+def _peers(
+    raw: dict,
+    path: Path,
+    programs: dict[str, Program],
+    bases: dict[str, BaseSpec],
+    targets: dict[str, Target],
+    profiles: dict[str, Profile],
+) -> Variant | None:
+    """``[peers]``: the program (built FROM scratch) that plays the DNS and HTTPS peers of a server check."""
+    if "peers" not in raw:
+        return None
+    t = raw["peers"]
+    _check_keys(t, "peers", "[peers]", path)
+    def pick(key: str, table: dict[str, Any]) -> Any:
+        name = _need(t, key, "[peers]", path)
+        if name not in table:
+            raise RecipeError(f"{path}: [peers]: {key} {_shown(name)} is not defined")
+        return table[name]
+
+    program: Program = pick("program", programs)
+    target: Target = pick("target", targets)
+    profile: Profile = pick("profile", profiles)
+    if target.crt_linkage != "static":
+        raise RecipeError(f"{path}: [peers]: target {target.id!r} must link the C runtime statically (FROM scratch)")
+    if "scratch" not in bases:
+        raise RecipeError(f"{path}: [peers]: the peers run FROM scratch, so [bases.scratch] must be declared")
+    return Variant(program=program, id="peers", base=bases["scratch"], target=target, profile=profile)

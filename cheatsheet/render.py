@@ -3,7 +3,8 @@
 * :func:`text` encodes every character that HTML, Markdown, the Markdown extensions in mkdocs.yml,
   or a table could act on as a numeric character reference, so a CSV value such as
   ``<script>``, ``[x](javascript:..)``, ``a | b`` or ``{{ x }}`` shows literally.
-* :func:`format_bytes` is the single unit convention of the site (decimal, as Docker's CLI).
+* :func:`format_bytes` is the single unit convention of the site (decimal, as Docker's CLI);
+  :func:`size` shows a figure that way with its exact bytes on hover.
 * :class:`Footnotes` numbers generated footnotes per page: one label per distinct note, so two
   tables on a page that carry the same note share one footnote and different notes never collide.
 """
@@ -81,7 +82,26 @@ def _three_digits(value: Decimal) -> Decimal | None:
 
 
 def format_bytes_exact(n: int) -> str:
+    """``1,224,968 bytes``: the exact figure behind a :func:`format_bytes` one."""
+    format_bytes(n)  # the same checks: an integer, not negative
     return f"{n:,} bytes"
+
+
+def size(n: int) -> str:
+    """A size as the site shows it (:func:`format_bytes`), the exact bytes on hover, the bytes as sort key.
+
+    ``<abbr class="bytes" title="1,224,968 bytes" data-sort="1224968">1.22 MB</abbr>``: every
+    character comes from the integer, so nothing in it needs encoding; tables sort by ``data-sort``
+    (docs/javascripts/tablesort.js).
+    """
+    return f'<abbr class="bytes" title="{format_bytes_exact(n)}" data-sort="{n}">{format_bytes(n)}</abbr>'
+
+
+def sort_key(shown: str, n: int) -> str:
+    """``shown`` (safe Markdown) with ``n`` as the value a table column sorts it by."""
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"a sort key is an integer, not {type(n).__name__}")
+    return f'<span data-sort="{n}">{shown}</span>'
 
 
 @dataclass
@@ -140,3 +160,14 @@ def code_block(body: str, lang: str, title: str = "") -> str:
         raise ValueError(f"code block title {title!r} has characters that need escaping")
     attrs = f' title="{title}"' if title else ""
     return f"{fence}{lang}{attrs}\n{body.rstrip()}\n{fence}"
+
+
+def tabs(blocks: Sequence[tuple[str, str]]) -> str:
+    """Content tabs (pymdownx.tabbed): one per (label, safe Markdown body); labels are plain words."""
+    out = []
+    for label, body in blocks:
+        if not re.fullmatch(r"[A-Za-z0-9 ._/()-]+", label):
+            raise ValueError(f"tab label {label!r} has characters that need escaping")
+        indented = "\n".join(f"    {line}" if line else "" for line in body.splitlines())
+        out.append(f'=== "{label}"\n\n{indented}')
+    return "\n\n".join(out)

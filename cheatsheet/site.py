@@ -87,8 +87,9 @@ class Site:
         return variant
 
     def _variant_list(self, program: str, variants: object) -> list[str]:
-        if variants is None:
-            return list(self.data.variants_by_program[program])
+        if variants is None:  # a size ladder's steps are shown by the ladder macros, not in every table
+            ladder_steps = {v.id for v in self.data.recipes.variants if v.program.id == program and v.ladder}
+            return [v for v in self.data.variants_by_program[program] if v not in ladder_steps]
         if isinstance(variants, str) or not isinstance(variants, (list, tuple)):
             raise self._fail(
                 f"argument 'variants' must be a list of variant ids, not {type(variants).__name__} {variants!r}"
@@ -143,24 +144,50 @@ class Site:
             )
         return self.notes.ref("data", "Not measured yet: run the measurement script for this variant.")
 
-    def _base_note(self, row: Row) -> str:
+    def _base_note_text(self, row: Row) -> str:
         if row["base_source"] == "bootstrapped":
-            return self.notes.ref(
-                "data",
+            return (
                 "Base bootstrapped from Debian 12 packages on the measuring machine, which reaches no "
                 "container registry; the Dockerfile defaults to the pinned pull reference. The local "
-                "image ids are listed on the methodology page.",
+                "image ids are listed on the methodology page."
             )
         if row["base_source"] == "pulled":
-            return self.notes.ref("data", f"Base pulled as {text(row['base_ref'])}.")
+            return f"Base pulled as {text(row['base_ref'])}."
         return ""
+
+    def _base_note(self, row: Row) -> str:
+        note = self._base_note_text(row)
+        return self.notes.ref("data", note) if note else ""
 
     def _strip_note(self, row: Row) -> str:
         return self.notes.ref("data", f"Binary built with cargo's strip = {text(row['strip'])} setting.")
 
-    def _toolchain_note(self, row: Row) -> str:
+    def _toolchain_note_text(self, row: Row) -> str:
         note = self.data.toolchain_notes[row["toolchain"]]  # a foreign key of images.csv guarantees it
-        return self.notes.ref("data", text(note) + f" {text(row['rustc_version'])}.")
+        return text(note) + f" {text(row['rustc_version'])}."
+
+    def _toolchain_note(self, row: Row) -> str:
+        return self.notes.ref("data", self._toolchain_note_text(row))
+
+    def _header_note(self, rows: Sequence[Row], label: Callable[[Row], str], note: Callable[[Row], str]) -> str:
+        """One footnote for a column header explaining ``note`` of every row, whatever row it is.
+
+        A table references each of its notes once (Python-Markdown's footnotes take time quadratic in
+        the references to one note, and a note with hundreds of back-links helps no reader): a note
+        every row shares is referenced from the header; notes that differ go in one header note, each
+        after the values of ``label`` it applies to.
+        """
+        groups: dict[str, list[str]] = {}
+        for row in rows:
+            if n := note(row):
+                labels = groups.setdefault(n, [])
+                if label(row) not in labels:
+                    labels.append(label(row))
+        if not groups:
+            return ""
+        if len(groups) == 1:
+            return self.notes.ref("data", next(iter(groups)))
+        return self.notes.ref("data", " ".join(f"{', '.join(labels)}: {n}" for n, labels in groups.items()))
 
     # -- tables ----------------------------------------------------------------------------------
     def image_size_table(
@@ -189,21 +216,34 @@ class Site:
 
         items.sort(key=sort_size, reverse=True)
         measured_rows = [i.measured for i in items if i.measured]
-        per_row_notes = [("strip", self._strip_note), ("toolchain", self._toolchain_note)]
-        shared = ""
-        for column, note in list(per_row_notes):
-            if len(measured_rows) > 1 and len({r[column] for r in measured_rows}) == 1:
-                shared += note(measured_rows[0])
-                per_row_notes.remove((column, note))
+        # Each note once per table (see _header_note): a setting every measured row shares is noted
+        # in the Binary header; one that differs gets its own column, noted once in that header.
+        base_title = "Base" + self._header_note(measured_rows, lambda r: text(r["base"]), self._base_note_text)
+        binary_title = "Binary"
+        by_setting: list[Column[SizeRow]] = []
+        if len({r["strip"] for r in measured_rows}) == 1:
+            binary_title += self._strip_note(measured_rows[0])
+        elif measured_rows:
+            note = self.notes.ref("data", "The strip setting of cargo's release profile the binary was built with.")
+            by_setting.append(Column("Strip" + note, lambda i: text(i.measured["strip"]) if i.measured else ""))
+        if len({(r["toolchain"], r["rustc_version"]) for r in measured_rows}) == 1:
+            binary_title += self._toolchain_note(measured_rows[0])
+        elif measured_rows:
+            note = self._header_note(measured_rows, lambda r: text(r["toolchain"]), self._toolchain_note_text)
+            by_setting.append(Column("Toolchain" + note, lambda i: text(i.measured["toolchain"]) if i.measured else ""))
 
         def measured_cell(fn: Callable[[Row], str], missing: Callable[[SizeRow], str] = lambda _: "") -> Callable:
             return lambda i: fn(i.measured) if i.measured else missing(i)
 
         def binary(m: Row) -> str:
-            return format_bytes(int(m["binary_bytes"])) + "".join(note(m) for _, note in per_row_notes)
+            return render.size(int(m["binary_bytes"]))
 
         def runs(m: Row) -> str:
             return "yes" if m["runs"] == "yes" else "no" + self.notes.ref("data", f"Does not run: {text(m['failure'])}")
+
+        def published_size(p: Row) -> str:
+            # a published figure is a rounded text: it sorts by its bytes, but shows no exact bytes
+            return render.sort_key(format_bytes(int(p["image_bytes"])), int(p["image_bytes"]))
 
         def descriptor(key: str) -> Callable[[SizeRow], str]:
             return lambda i: text(i.described.get(key, ""))
@@ -215,23 +255,24 @@ class Site:
         ]
         columns: list[Column[SizeRow]] = [
             Column("Variant", lambda i: render.code(i.variant)),
-            Column("Base", lambda i: text(i.described["base"]) + (self._base_note(i.measured) if i.measured else "")),
+            Column(base_title, lambda i: text(i.described["base"])),
             Column("C library", lambda i: f"{text(i.described['libc'])}, {text(i.described['crt_linkage'])}"),
             *extra,
             Column(
                 "Image",
                 measured_cell(
-                    lambda m: format_bytes(int(m["image_bytes"])),
+                    lambda m: render.size(int(m["image_bytes"])),
                     lambda i: "not measured" + self._not_measured_note(program, i.variant),
                 ),
                 "r",
             ),
-            Column("Compressed", measured_cell(lambda m: format_bytes(int(m["compressed_bytes"]))), "r"),
-            Column("Binary" + shared, measured_cell(binary), "r"),
+            Column("Compressed", measured_cell(lambda m: render.size(int(m["compressed_bytes"]))), "r"),
+            Column(binary_title, measured_cell(binary), "r"),
+            *by_setting,
             Column("Runs", measured_cell(runs)),
             Column(
                 f"{text(source['short_title'])}{self.cite(source['id'])}",
-                lambda i: format_bytes(int(i.published["image_bytes"])) if i.published else "",
+                lambda i: published_size(i.published) if i.published else "",
                 "r",
             ),
         ]
@@ -318,7 +359,7 @@ class Site:
         variant = self._variant(program, variant)
         m = self._measured(program, variant)
         if m:
-            return format_bytes(int(m["image_bytes"]))
+            return render.size(int(m["image_bytes"]))
         p = self._published_row(program, variant)
         if not p:
             raise self._fail(f"{program}/{variant} is neither measured nor published anywhere")
@@ -330,7 +371,7 @@ class Site:
         m = self._measured(program, variant)
         if not m:
             raise self._fail(f"{program}/{variant} has no measured binary size")
-        return format_bytes(int(m["binary_bytes"]))
+        return render.size(int(m["binary_bytes"]))
 
     def size_difference(self, program: str, variant: str, other: str) -> str:
         program = self._program(program)
@@ -339,7 +380,7 @@ class Site:
         missing = [v for v, row in ((variant, a), (other, b)) if not row]
         if missing or a is None or b is None:
             raise self._fail(f"size_difference needs measured rows; not measured: {', '.join(missing)}")
-        return format_bytes(abs(int(a["image_bytes"]) - int(b["image_bytes"])))
+        return render.size(abs(int(a["image_bytes"]) - int(b["image_bytes"])))
 
     def base_size(self, base: str) -> str:
         base = self._string("base", base)
@@ -347,10 +388,12 @@ class Site:
         if not rows:
             known = ", ".join(sorted(self.data.images_by_base))
             raise self._fail(f"no measured image uses base {base!r}; measured bases: {known or 'none'}")
-        return format_bytes(int(rows[-1]["base_bytes"]))  # the latest measurement
+        return render.size(int(rows[-1]["base_bytes"]))  # the latest measurement
 
     def dockerfile(self, program: str, variant: str) -> str:
+        """Two tabs: a complete Dockerfile for the reader's crate, and the stage measured, byte for byte."""
         from .recipes import dockerfile as recipe_dockerfile  # noqa: PLC0415 -- only pages that show one
+        from .recipes import full_dockerfile  # noqa: PLC0415
 
         program = self._program(program)
         variant = self._variant(program, variant)
@@ -358,7 +401,12 @@ class Site:
             recipe = self.data.recipes.variant(program, variant)
         except KeyError:
             raise self._fail(f"{program}/{variant} has no recipe, so there is no Dockerfile to show") from None
-        return render.code_block(recipe_dockerfile(recipe), "dockerfile", title="Dockerfile")
+        return render.tabs(
+            [
+                ("Full Dockerfile", render.code_block(full_dockerfile(recipe), "dockerfile", title="Dockerfile")),
+                ("Measured stage", render.code_block(recipe_dockerfile(recipe), "dockerfile", title="Dockerfile")),
+            ]
+        )
 
     MACROS = (
         "image_size_table",
@@ -371,4 +419,98 @@ class Site:
         "base_size",
         "dockerfile",
         "cite",
+        "ladder_table",
+        "ladder_chart",
+        "ladder_commands",
+        "ladder_smallest",
+        "ladder_size",
+        "tls_matrix",
+        "tls_cost_table",
+        "server_checks_table",
+        "base_facts_table",
+        "base_fact",
+        "bench_table",
+        "bench_chart",
+        "bench_figure",
     )
+
+    # -- size ladders (issue 8): the rendering is in cheatsheet/ladder_site.py --------------------
+    def ladder_table(self, ladder: str = "hello-size") -> str:
+        """Every step of a size ladder: knob, price, image bytes per libc, whether it runs."""
+        from . import ladder_site  # noqa: PLC0415 -- only the pages that show a ladder
+
+        return ladder_site.table(self, ladder)
+
+    def ladder_chart(self, ladder: str = "hello-size") -> str:
+        """The ladder's image sizes as an inline SVG bar chart (log scale); the figures are in ladder_table."""
+        from . import ladder_site  # noqa: PLC0415
+
+        return ladder_site.chart(self, ladder)
+
+    def ladder_commands(self, ladder: str = "hello-size") -> str:
+        """Each step's cargo command and Dockerfile per libc, from the same recipes that were measured."""
+        from . import ladder_site  # noqa: PLC0415
+
+        return ladder_site.commands(self, ladder)
+
+    def ladder_smallest(self, kind: str, ladder: str = "hello-size", page: str = "") -> str:
+        """The smallest image of the ladder that runs (kind "std", "no_std" or "any"), linked to its row."""
+        from . import ladder_site  # noqa: PLC0415
+
+        return ladder_site.smallest(self, ladder, kind, page)
+
+    def ladder_size(self, step: str, libc: str, ladder: str = "hello-size") -> str:
+        """The image bytes of one ladder step for one libc, for prose."""
+        from . import ladder_site  # noqa: PLC0415
+
+        return ladder_site.size(self, ladder, step, libc)
+
+    # -- the networked program (issue 7): the rendering is in cheatsheet/network_site.py -------------
+    def tls_matrix(self, program: str = "webserver", stacks: Sequence[str] | None = None) -> str:
+        """TLS stacks × bases: image size and whether the server check passed, failures as footnotes."""
+        from . import network_site  # noqa: PLC0415 -- only the pages that show it
+
+        return network_site.tls_matrix(self, program, stacks)
+
+    def tls_cost_table(self, program: str = "webserver") -> str:
+        """Binary size per TLS stack on the static builds, and the difference to rustls with ring."""
+        from . import network_site  # noqa: PLC0415
+
+        return network_site.tls_cost_table(self, program)
+
+    def server_checks_table(self, program: str, variants: Sequence[str]) -> str:
+        """The listed server variants: what each check on the private network gave, trust anchors loaded."""
+        from . import network_site  # noqa: PLC0415
+
+        return network_site.server_checks_table(self, program, variants)
+
+    def base_facts_table(self) -> str:
+        """What every measured base image carries: CA bundle, users, tzdata, shell, libraries."""
+        from . import network_site  # noqa: PLC0415
+
+        return network_site.base_facts_table(self)
+
+    def base_fact(self, base: str, column: str) -> str:
+        """One fact of one base image (a column of base_images.csv), for prose."""
+        from . import network_site  # noqa: PLC0415
+
+        return network_site.base_fact(self, base, column)
+
+    # -- the allocator benchmark (issue 9): the rendering is in cheatsheet/bench_site.py -------------
+    def bench_table(self) -> str:
+        """bench.csv: throughput, latency, memory, start-up and build time per variant, ratios to the baseline."""
+        from . import bench_site  # noqa: PLC0415 -- only the page that shows it
+
+        return bench_site.bench_table(self)
+
+    def bench_chart(self) -> str:
+        """Requests per second per variant on /alloc and /cpu, as an inline SVG chart."""
+        from . import bench_site  # noqa: PLC0415
+
+        return bench_site.bench_chart(self)
+
+    def bench_figure(self, variant: str, column: str) -> str:
+        """One figure of bench.csv, for prose."""
+        from . import bench_site  # noqa: PLC0415
+
+        return bench_site.bench_figure(self, variant, column)

@@ -30,7 +30,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-TYPES = ("string", "integer", "date", "datetime")
+TYPES = ("string", "integer", "number", "date", "datetime")
 DECIMAL_UNITS = {"B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3}
 QUOTE_LIMIT = 60
 # Unicode categories no value may contain: controls, format characters (bidirectional overrides and
@@ -243,16 +243,16 @@ class _SchemaReader:
         for key in ("minimum", "maximum", "maxLength"):
             if key in c:
                 bounds[key] = self.kind(c[key], f"{cw}.{key}", int, "an integer")
-        if ftype == "integer":
+        if ftype in ("integer", "number"):
             for key in ("enum", "pattern", "maxLength"):
                 if key in c:
-                    raise self.fail(f"{cw}.{key}", "applies to strings; an integer column has minimum and maximum")
+                    raise self.fail(f"{cw}.{key}", f"applies to strings; an {ftype} column has minimum and maximum")
             if "maximum" not in bounds:
-                raise self.fail(cw, f"integer column {name!r} needs a maximum (every integer column is bounded)")
+                raise self.fail(cw, f"{ftype} column {name!r} needs a maximum (every numeric column is bounded)")
             if "minimum" in bounds and bounds["minimum"] > bounds["maximum"]:
                 raise self.fail(f"{cw}.maximum", "is below the minimum")
         elif "minimum" in bounds or "maximum" in bounds:
-            raise self.fail(cw, f"minimum and maximum apply to integer columns, not {ftype}")
+            raise self.fail(cw, f"minimum and maximum apply to integer and number columns, not {ftype}")
         if "maxLength" in bounds and bounds["maxLength"] < 1:
             raise self.fail(f"{cw}.maxLength", "must be at least 1")
         return Field(
@@ -416,6 +416,10 @@ def _convert(f: Field, text: str) -> tuple[Any, str | None, int]:
         if not re.fullmatch(r"-?[0-9]+", text) or len(text) > 30:
             return None, f"column {f.name!r}: {quote(text)} is not an integer", 0
         value = int(text)
+    elif f.type == "number":
+        if not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", text) or len(text) > 30:
+            return None, f"column {f.name!r}: {quote(text)} is not a decimal number (digits, an optional point)", 0
+        value = float(text)
     elif f.type == "date":
         try:
             if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
@@ -436,9 +440,9 @@ def _convert(f: Field, text: str) -> tuple[Any, str | None, int]:
         return None, f"column {f.name!r}: {quote(text)} is not one of: {', '.join(f.enum)}", 0
     if f.pattern is not None and not re.fullmatch(f.pattern, text):
         return None, f"column {f.name!r}: {quote(text)} does not match the pattern {f.pattern}", 0
-    if f.minimum is not None and isinstance(value, int) and value < f.minimum:
+    if f.minimum is not None and isinstance(value, (int, float)) and value < f.minimum:
         return None, f"column {f.name!r}: {value} is below the minimum {f.minimum}", 0
-    if f.maximum is not None and isinstance(value, int) and value > f.maximum:
+    if f.maximum is not None and isinstance(value, (int, float)) and value > f.maximum:
         return None, f"column {f.name!r}: {value} is above the maximum {f.maximum}", 0
     return value, None, 0
 

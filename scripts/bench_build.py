@@ -14,6 +14,10 @@ Four projects are built, each a temporary copy of the site:
 Builds are interleaved (one of each kind per round, so machine drift affects all alike) and the
 median of each kind is printed, with the overhead of macros over the static build of the same pages.
 Targets (issue 6): overhead at today's size at most 0.5 s; at N rows at most twice that.
+
+``--baseline DIR`` adds the same four projects made from another copy of the site (e.g. a checkout
+of an earlier commit) to the same interleaved rounds, so that before and after are measured side by
+side, under the same load. The load average is printed before and after the run.
 """
 
 from __future__ import annotations
@@ -38,10 +42,10 @@ SITE_PARTS = ("mkdocs.yml", "macros.py", "cheatsheet", "docs", "measurements", "
 MKDOCS = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"]
 
 
-def copy_site(dest: Path) -> Path:
+def copy_site(dest: Path, source: Path = REPO) -> Path:
     dest.mkdir(parents=True)
     for part in SITE_PARTS:
-        src = REPO / part
+        src = source / part
         if src.is_dir():
             shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("target", "__pycache__"))
         else:
@@ -148,44 +152,57 @@ def main() -> int:
     parser.add_argument("-n", type=int, default=5, help="builds of each kind (default: %(default)s)")
     parser.add_argument("--rows", type=int, default=1000, help="synthetic measured rows (default: %(default)s)")
     parser.add_argument("--prerender", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--baseline", type=Path, help="another copy of the site (e.g. an earlier checkout) to measure alongside"
+    )
     args = parser.parse_args()
     if args.prerender:
         return _prerender_here(args.prerender)
     if args.n < 3:
         parser.error("-n must be at least 3 (medians of fewer builds are noise)")
+    sources = {"": REPO}
+    if args.baseline:
+        sources = {"baseline ": args.baseline.resolve(), "": REPO}
+    print(f"load average before: {_load()}")
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        projects = {
-            "static": copy_site(tmp / "static"),
-            "macros": copy_site(tmp / "macros"),
-            f"static-{args.rows}": copy_site(tmp / "static-n"),
-            f"macros-{args.rows}": copy_site(tmp / "macros-n"),
-        }
-        for kind, project in projects.items():
-            if kind.endswith(f"-{args.rows}"):
-                add_synthetic_rows(project, args.rows)
-            if kind.startswith("static"):
-                prerender(project)
+        projects: dict[str, Path] = {}
+        for label, source in sources.items():
+            slug = label.strip() or "current"
+            for kind in ("static", "macros", f"static-{args.rows}", f"macros-{args.rows}"):
+                project = copy_site(tmp / slug / kind, source)
+                if kind.endswith(f"-{args.rows}"):
+                    add_synthetic_rows(project, args.rows)
+                if kind.startswith("static"):
+                    prerender(project)
+                projects[label + kind] = project
         times: dict[str, list[float]] = {kind: [] for kind in projects}
         for i in range(args.n):  # interleaved
             for kind, project in projects.items():
-                times[kind].append(timed_build(project, tmp / f"out-{kind}-{i}"))
+                times[kind].append(timed_build(project, tmp / f"out-{i}" / kind.replace(" ", "-")))
+    print(f"load average after: {_load()}")
     med = {kind: statistics.median(t) for kind, t in times.items()}
-    today = med["macros"] - med["static"]
-    scaled = med[f"macros-{args.rows}"] - med[f"static-{args.rows}"]
     print(f"mkdocs build --strict, median of {args.n} interleaved builds of each:")
     for kind, t in times.items():
-        print(f"  {kind:<14} {med[kind]:6.2f} s   (runs: {', '.join(f'{x:.2f}' for x in t)})")
-    print(
-        f"macros over static, today's data ({len(_rows(REPO))} measured rows): {today:+.2f} s "
-        f"(target <= 0.50 s: {'met' if today <= 0.5 else 'NOT met'})"
-    )
-    print(
-        f"macros over static, {args.rows} more rows: {scaled:+.2f} s; ratio to today's overhead "
-        f"{scaled / today if today > 0 else float('nan'):.2f} (target <= 2: "
-        f"{'met' if scaled <= 2 * max(today, 0.0) or scaled <= 0.5 else 'NOT met'})"
-    )
+        print(f"  {kind:<23} {med[kind]:6.2f} s   (runs: {', '.join(f'{x:.2f}' for x in t)})")
+    for label, source in sources.items():
+        today = med[f"{label}macros"] - med[f"{label}static"]
+        scaled = med[f"{label}macros-{args.rows}"] - med[f"{label}static-{args.rows}"]
+        name = label.strip() or "this checkout"
+        print(
+            f"{name}: macros over static, today's data ({len(_rows(source))} measured rows): {today:+.2f} s "
+            f"(target <= 0.50 s: {'met' if today <= 0.5 else 'NOT met'})"
+        )
+        print(
+            f"{name}: macros over static, {args.rows} more rows: {scaled:+.2f} s; ratio to today's overhead "
+            f"{scaled / today if today > 0 else float('nan'):.2f} (target <= 2: "
+            f"{'met' if scaled <= 2 * max(today, 0.0) or scaled <= 0.5 else 'NOT met'})"
+        )
     return 0
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def _rows(project: Path) -> list[str]:

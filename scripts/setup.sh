@@ -4,6 +4,7 @@
 #   test     docs + test runners + linters + Debian packages the tests drive (chromium, the musl toolchain, mmdebstrap)
 #   lint     the test lock's Python packages only (ruff, mypy, ...): no Debian packages
 #   measure  docs + Debian packages the measurement needs
+#   bench    measure + the load generator (wrk) scripts/bench.py drives
 # Every task also installs this project (the `cheatsheet` package) editable into .venv, so scripts,
 # tests and mkdocs' macros import it without any sys.path edits.
 # Python packages come from requirements/*.lock, pinned with hashes. Debian packages come from the
@@ -11,13 +12,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-task=${1:?usage: scripts/setup.sh docs|test|lint|measure}
+task=${1:?usage: scripts/setup.sh docs|test|lint|measure|bench}
 case "$task" in
   docs) lock=requirements/docs.lock; apt_packages=() ;;
   test) lock=requirements/test.lock; apt_packages=($(grep -v '^#' requirements/apt-test.txt)) ;;
   lint) lock=requirements/test.lock; apt_packages=() ;;
   measure) lock=requirements/docs.lock; apt_packages=($(grep -v '^#' requirements/apt-measure.txt)) ;;
-  *) echo "usage: scripts/setup.sh docs|test|lint|measure" >&2; exit 2 ;;
+  bench) lock=requirements/docs.lock; apt_packages=($(grep -v '^#' requirements/apt-bench.txt)) ;;
+  *) echo "usage: scripts/setup.sh docs|test|lint|measure|bench" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -1,0 +1,124 @@
+"""The benchmark's macros of :class:`cheatsheet.site.Site`: table, chart and single figures from bench.csv.
+
+The ratios are the headline (each measured within one run, round by round); the absolute figures are
+shown with their spread and the machine they came from, in the provenance note of the table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from . import charts, render
+from .render import Column, text
+
+if TYPE_CHECKING:
+    from .site import Site
+
+Row = dict[str, Any]
+
+
+def _rows(site: Site) -> list[Row]:
+    rows = list(site.data.bench.rows)
+    if not rows:
+        raise site._fail("bench.csv has no rows: run scripts/bench.py")
+    return rows
+
+
+def _ratio(value: float | None) -> str:
+    return render.sort_key(f"{value:.2f}×", round(value * 1000)) if value is not None else ""
+
+
+def _spread(row: Row, column: str, unit: str, scale: float = 1.0) -> str:
+    median, low, high = row[column], row.get(f"{column}_min"), row.get(f"{column}_max")
+    if median is None:
+        return ""
+    shown = f"{median / scale:,.0f}{unit}"
+    if low is not None and high is not None:
+        shown += f" ({low / scale:,.0f}–{high / scale:,.0f})"
+    return render.sort_key(text(shown), round(median))
+
+
+def _provenance(site: Site, rows: list[Row]) -> str:
+    first = rows[0]
+    machines = {(r["cpu_model"], r["cores"], r["kernel"], r["docker_version"]) for r in rows}
+    setups = {(r["rounds"], r["duration_s"], r["connections"], r["cpus"], r["memory_bytes"], r["workers"]) for r in rows}
+    if len(machines) != 1 or len(setups) != 1:
+        raise site._fail("bench.csv mixes runs from different machines or settings; re-run scripts/bench.py")
+    note = (
+        f"Measured {text(first['measured_at'].strftime('%Y-%m-%d'))} on {text(first['cpu_model'])}, "
+        f"{int(first['cores'])} logical CPUs, kernel {text(first['kernel'])}, Docker {text(first['docker_version'])}. "
+        f"Each server limited to {first['cpus']:g} CPU and {render.format_bytes(int(first['memory_bytes']))} of memory, "
+        f"{int(first['workers'])} runtime threads; {text(first['load_generator'])} with {int(first['connections'])} "
+        f"connections for {int(first['duration_s'])} s per endpoint, {int(first['rounds'])} interleaved rounds. "
+        f"Medians, with the lowest and highest round in brackets; ratios are to "
+        f"{text(first['baseline'])}, taken round by round."
+    )
+    return site.notes.ref("data", note)
+
+
+def bench_table(site: Site) -> str:
+    rows = _rows(site)
+    title_note = _provenance(site, rows)
+
+    def failed_or(fn: Callable[[Row], str]) -> Callable[[Row], str]:
+        return lambda r: ("failed" + site.notes.ref("data", text(r["failure"]))) if r["failure"] else fn(r)
+
+    columns: list[Column[Row]] = [
+        Column("Variant" + title_note, lambda r: render.code(r["variant"])),
+        Column("C library", lambda r: f"{text(r['libc'])}, {text(r['crt_linkage'])}"),
+        Column("Allocator", lambda r: text(r["allocator"])),
+        Column("/alloc req/s", failed_or(lambda r: _spread(r, "alloc_rps", "")), "r"),
+        Column("vs baseline", failed_or(lambda r: _ratio(r["alloc_rps_ratio"])), "r"),
+        Column("/alloc p99 (µs)", failed_or(lambda r: _spread(r, "alloc_p99_us", "")), "r"),
+        Column("p99 vs baseline", failed_or(lambda r: _ratio(r["alloc_p99_ratio"])), "r"),
+        Column("/cpu req/s vs baseline", failed_or(lambda r: _ratio(r["cpu_rps_ratio"])), "r"),
+        Column("Peak memory", failed_or(lambda r: render.size(int(r["rss_bytes"])) if r["rss_bytes"] else ""), "r"),
+        Column("Start-up (ms)", failed_or(lambda r: _spread(r, "startup_ms", "")), "r"),
+        Column(
+            "Cold build (s)",
+            lambda r: render.sort_key(f"{r['build_seconds']:,.0f}", round(r["build_seconds"]))
+            if r["build_seconds"] is not None
+            else "",
+            "r",
+        ),
+    ]
+    return render.table(columns, rows)
+
+
+def bench_chart(site: Site) -> str:
+    rows = [r for r in _rows(site) if not r["failure"]]
+    if not rows:
+        raise site._fail("no variant of bench.csv was benchmarked successfully")
+    labels = [r["variant"] for r in rows]
+    series = [
+        charts.Series("/alloc (allocator-bound)", [round(r["alloc_rps"]) for r in rows]),
+        charts.Series("/cpu (control)", [round(r["cpu_rps"]) for r in rows]),
+    ]
+    svg = charts.log_bar_chart(
+        "Requests per second (median of rounds)",
+        labels,
+        series,
+        value_format=lambda n: f"{n:,} req/s",
+        axis_title="requests per second, logarithmic",
+    )
+    return f'<figure class="chart">{svg}</figure>'
+
+
+def bench_figure(site: Site, variant: object, column: object) -> str:
+    """One figure of bench.csv for prose: a ratio as "0.42×", bytes as a size, others as numbers."""
+    vid = site._string("variant", variant)
+    col = site._string("column", column)
+    rows = {r["variant"]: r for r in _rows(site)}
+    if vid not in rows:
+        raise site._fail(f"bench.csv has no row for {vid!r}; it has: {', '.join(rows)}")
+    if col not in site.data.bench.schema.names:
+        raise site._fail(f"bench.csv has no column {col!r}")
+    value = rows[vid][col]
+    if value is None or value == "":
+        raise site._fail(f"bench.csv: {vid} has no {col} (failure: {rows[vid]['failure'] or 'none'})")
+    if col.endswith("_ratio"):
+        return text(f"{value:.2f}×")
+    if col.endswith("_bytes"):
+        return render.size(int(value))
+    return text(f"{value:,.0f}") if isinstance(value, (int, float)) else text(value)

@@ -1,0 +1,215 @@
+"""The size-ladder macros of :class:`cheatsheet.site.Site`: table, chart, commands, smallest rows.
+
+Everything shown comes from the ladder declared in programs/recipes.toml (knob, price, the reason a
+step does not apply or cannot be measured) and from the measured rows of images.csv. Step texts may
+hold inline code between backticks; everything else in them is encoded by :func:`cheatsheet.render.text`.
+A cell of a step whose build failed or that does not run carries a footnote with the recorded message.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import render
+from .ladder import Ladder, Rung
+from .render import Column, text
+
+if TYPE_CHECKING:
+    from .site import Site
+
+Row = dict[str, Any]
+KINDS = ("std", "no_std", "any")
+LIBC_TITLES = {"glibc": "glibc static", "musl": "musl static"}
+
+
+def inline(value: str) -> str:
+    """A one-line step text as Markdown: `code` spans as code, everything else as encoded text."""
+    parts = value.split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: show it as it is
+        return text(value)
+    return "".join(render.code(p) if i % 2 else text(p) for i, p in enumerate(parts))
+
+
+def _ladder(site: Site, ladder: object) -> Ladder:
+    lid = site._string("ladder", ladder)
+    for item in site.data.recipes.ladders:
+        if item.id == lid:
+            return item
+    known = ", ".join(item.id for item in site.data.recipes.ladders) or "none"
+    raise site._fail(f"unknown ladder {lid!r}; ladders in the recipes: {known}")
+
+
+def _row(site: Site, rung: Rung) -> Row | None:
+    if rung.variant is None:
+        return None
+    return site._measured(rung.variant.program.id, rung.variant.id)
+
+
+def is_no_std(program_dir: Path) -> bool:
+    """Whether the program's main source declares ``#![no_std]`` (read, not guessed from its name)."""
+    main = program_dir / "src" / "main.rs"
+    return main.is_file() and re.search(r"^#!\[no_std\]", main.read_text(encoding="utf-8"), re.M) is not None
+
+
+def anchor(rung: Rung) -> str:
+    return rung.variant.id if rung.variant is not None else f"ladder-{rung.libc}-{rung.step.number:02d}-{rung.step.id}"
+
+
+def _cell(site: Site, rung: Rung) -> str:
+    mark = f'<span id="{anchor(rung)}"></span>'
+    if rung.variant is None:
+        if rung.step.not_measured:
+            return mark + "not measured" + site.notes.ref("data", f"Not measured here: {inline(rung.absent)}.")
+        return mark + "does not apply" + site.notes.ref("data", f"Does not apply: {inline(rung.absent)}.")
+    row = _row(site, rung)
+    if row is None:
+        return (
+            mark
+            + "not measured yet"
+            + site.notes.ref(
+                "data", "Not measured yet: run scripts/measure.py for this step (the command is under the table)."
+            )
+        )
+    if row["image_bytes"] is None:
+        return mark + "build failed" + site.notes.ref("data", f"The build failed: {text(row['failure'])}")
+    return mark + render.size(int(row["image_bytes"]))
+
+
+def _runs(site: Site, ladder: Ladder, step_number: int) -> str:
+    out = []
+    for libc in ladder.libcs:
+        rung = next(r for r in ladder.rungs if r.step.number == step_number and r.libc == libc)
+        row = _row(site, rung)
+        if row is None:
+            continue
+        if row["runs"] == "yes":
+            out.append(f"{text(libc)}: yes")
+        elif row["image_bytes"] is None:
+            out.append(f"{text(libc)}: not built")
+        else:
+            out.append(f"{text(libc)}: no" + site.notes.ref("data", f"Does not run: {text(row['failure'])}"))
+    return ", ".join(out) or "–"
+
+
+def table(site: Site, ladder_id: object) -> str:
+    ladder = _ladder(site, ladder_id)
+    note = site.notes.ref(
+        "data",
+        "Bytes of the image as `docker image inspect` reports it; on scratch the image is the binary alone, "
+        "so this is also the binary's size. Each step is built with everything of the steps above it.",
+    )
+    columns: list[Column[Any]] = [
+        Column("#", lambda s: str(s.number), "r"),
+        Column("Step", lambda s: f"{render.code(s.id)}: {inline(s.knob)}"),
+        Column("Price", lambda s: inline(s.price)),
+    ]
+    for libc in ladder.libcs:
+        title = text(LIBC_TITLES.get(libc, libc)) + note
+
+        def cell(s: Any, libc: str = libc) -> str:
+            return _cell(site, ladder.rung(s.id, libc))
+
+        columns.append(Column(title, cell, "r"))
+    columns.append(Column("Runs", lambda s: _runs(site, ladder, s.number)))
+    return render.table(columns, list(ladder.steps))
+
+
+def chart(site: Site, ladder_id: object) -> str:
+    from .charts import ChartError, Series, log_bar_chart  # noqa: PLC0415 -- pygal only here
+
+    ladder = _ladder(site, ladder_id)
+    labels = [f"{s.number}. {s.id}" for s in ladder.steps]
+    series = []
+    for libc in ladder.libcs:
+        values: list[int | None] = []
+        for s in ladder.steps:
+            row = _row(site, ladder.rung(s.id, libc))
+            ok = row is not None and row["runs"] == "yes" and row["image_bytes"] is not None
+            values.append(int(row["image_bytes"]) if ok and row is not None else None)
+        series.append(Series(LIBC_TITLES.get(libc, libc), values))
+    try:
+        svg = log_bar_chart(
+            ladder.title,
+            labels,
+            series,
+            value_format=render.format_bytes,
+            axis_title="image bytes (logarithmic); steps without a bar did not run, do not apply or are not measured",
+        )
+    except ChartError as exc:
+        raise site._fail(f"ladder {ladder.id!r}: {exc}") from None
+    # A figure of its own: raw HTML in Markdown must not be indented or broken by blank lines.
+    svg = svg.replace("\n", " ")
+    caption = text("The same figures as the table above, on a logarithmic scale.")
+    return f'<figure class="ladder-chart" style="width:100%">{svg}<figcaption>{caption}</figcaption></figure>'
+
+
+def commands(site: Site, ladder_id: object) -> str:
+    from .recipes import dockerfile  # noqa: PLC0415
+
+    ladder = _ladder(site, ladder_id)
+    blocks = []
+    for s in ladder.steps:
+        tabs = []
+        for libc in ladder.libcs:
+            rung = ladder.rung(s.id, libc)
+            if rung.variant is None:
+                body = text(("Not measured here: " if s.not_measured else "Does not apply: ") + rung.absent)
+            else:
+                v = rung.variant
+                body = "\n\n".join(
+                    [
+                        f"In {render.code(v.program.path)}, with {text(v.target.triple)} "
+                        f"({text(v.target.toolchain)} toolchain):",
+                        render.code_block(v.build_command(), "sh"),
+                        render.code_block(dockerfile(v), "dockerfile", title="Dockerfile"),
+                    ]
+                )
+            tabs.append((LIBC_TITLES.get(libc, libc), body))
+        inner = render.tabs(tabs)
+        indented = "\n".join(f"    {line}" if line else "" for line in inner.splitlines())
+        blocks.append(f'??? note "Step {s.number}: {s.id}"\n\n{indented}')
+    return "\n\n".join(blocks)
+
+
+def smallest(site: Site, ladder_id: object, kind: object, page: object) -> str:
+    ladder = _ladder(site, ladder_id)
+    kind = site._string("kind", kind)
+    if kind not in KINDS:
+        raise site._fail(f"argument 'kind' = {kind!r} is not one of: {', '.join(KINDS)}")
+    page = site._string("page", page)
+    if not re.fullmatch(r"((\.\./)*[a-z0-9_-]+(/[a-z0-9_-]+)*\.md)?", page):
+        raise site._fail(f"argument 'page' = {page!r} must be a relative path to a page (or empty: this page)")
+    best: tuple[int, Rung] | None = None
+    for rung in ladder.rungs:
+        row = _row(site, rung)
+        if rung.variant is None or row is None or row["runs"] != "yes" or row["image_bytes"] is None:
+            continue
+        no_std = is_no_std(rung.variant.program.dir)
+        if (kind == "std" and no_std) or (kind == "no_std" and not no_std):
+            continue
+        size = int(row["image_bytes"])
+        if best is None or size < best[0]:
+            best = (size, rung)
+    if best is None:
+        return "not measured yet" + site.notes.ref(
+            "data", f"No {text(kind)} step of this ladder has been measured to run yet."
+        )
+    size, rung = best
+    label = f"{LIBC_TITLES.get(rung.libc, rung.libc)}, step {rung.step.number} ({rung.step.id})"
+    return f"{render.size(size)} ([{text(label)}]({page}#{anchor(rung)}))"
+
+
+def size(site: Site, ladder_id: object, step: object, libc: object) -> str:
+    """The image bytes of one step for one libc, for prose; a footnote says why when there are none."""
+    ladder = _ladder(site, ladder_id)
+    step, libc = site._string("step", step), site._string("libc", libc)
+    try:
+        rung = ladder.rung(step, libc)
+    except KeyError:
+        steps = ", ".join(s.id for s in ladder.steps)
+        raise site._fail(
+            f"ladder {ladder.id!r} has no step {step!r} for {libc!r}; steps: {steps}; libcs: {', '.join(ladder.libcs)}"
+        ) from None
+    return _cell(site, rung).split("</span>", 1)[1]

@@ -1,0 +1,76 @@
+/* Sortable tables, with no library and no request: click (or Enter/Space on) a column header.
+ *
+ * A cell sorts by the data-sort value of the first element in it that has one (sizes carry their
+ * exact bytes there, see cheatsheet/render.py), otherwise by its text; a column whose every filled
+ * cell is a number sorts numerically. Empty cells stay last, ties keep their order (the sort is
+ * stable), and the sorted header carries aria-sort. Clicking a link in a header (a footnote) does
+ * not sort. Material's instant navigation replaces the page without reloading scripts, so tables
+ * are set up for each document$ emission when Material provides it.
+ */
+(function () {
+  "use strict";
+
+  function sortValue(cell) {
+    if (!cell) return "";
+    var keyed = cell.querySelector("[data-sort]");
+    return (keyed ? keyed.getAttribute("data-sort") : cell.textContent).trim();
+  }
+
+  function isNumber(value) {
+    return /^-?[0-9]+(\.[0-9]+)?$/.test(value.replace(/,/g, ""));
+  }
+
+  function sortTable(table, header, index) {
+    var body = table.tBodies[0];
+    var ascending = header.getAttribute("aria-sort") !== "ascending";
+    var rows = Array.prototype.slice.call(body.rows).map(function (row, position) {
+      return { row: row, value: sortValue(row.cells[index]), position: position };
+    });
+    var filled = rows.filter(function (r) { return r.value !== ""; });
+    var numeric = filled.length > 0 && filled.every(function (r) { return isNumber(r.value); });
+    rows.sort(function (a, b) {
+      if (a.value === "" || b.value === "") {
+        return (a.value === "") - (b.value === "") || a.position - b.position;
+      }
+      var order = numeric
+        ? parseFloat(a.value.replace(/,/g, "")) - parseFloat(b.value.replace(/,/g, ""))
+        : a.value.localeCompare(b.value, undefined, { numeric: true, sensitivity: "base" });
+      return (ascending ? order : -order) || a.position - b.position;
+    });
+    rows.forEach(function (r) { body.appendChild(r.row); });
+    Array.prototype.forEach.call(header.parentNode.cells, function (th) {
+      th.removeAttribute("aria-sort");
+    });
+    header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+  }
+
+  function setUp(table) {
+    if (table.hasAttribute("data-sortable") || !table.tHead || !table.tBodies[0]) return;
+    if (table.tBodies[0].rows.length < 2) return;
+    table.setAttribute("data-sortable", "");
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (header, index) {
+      header.tabIndex = 0;
+      header.addEventListener("click", function (event) {
+        if (event.target.closest("a")) return;
+        sortTable(table, header, index);
+      });
+      header.addEventListener("keydown", function (event) {
+        if (event.target !== header || (event.key !== "Enter" && event.key !== " ")) return;
+        event.preventDefault();
+        sortTable(table, header, index);
+      });
+    });
+  }
+
+  function setUpAll() {
+    Array.prototype.forEach.call(document.querySelectorAll("article table"), setUp);
+  }
+
+  if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
+    window.document$.subscribe(setUpAll);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setUpAll);
+  } else {
+    setUpAll();
+  }
+})();
