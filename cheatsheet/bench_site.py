@@ -42,13 +42,16 @@ def _spread(row: Row, column: str, unit: str, scale: float = 1.0) -> str:
 def _provenance(site: Site, rows: list[Row]) -> str:
     first = rows[0]
     machines = {(r["cpu_model"], r["cores"], r["kernel"], r["docker_version"]) for r in rows}
-    setups = {(r["rounds"], r["duration_s"], r["connections"], r["cpus"], r["memory_bytes"], r["workers"]) for r in rows}
+    setups = {
+        (r["rounds"], r["duration_s"], r["connections"], r["cpus"], r["memory_bytes"], r["workers"]) for r in rows
+    }
     if len(machines) != 1 or len(setups) != 1:
         raise site._fail("bench.csv mixes runs from different machines or settings; re-run scripts/bench.py")
     note = (
         f"Measured {text(first['measured_at'].strftime('%Y-%m-%d'))} on {text(first['cpu_model'])}, "
-        f"{int(first['cores'])} logical CPUs, kernel {text(first['kernel'])}, Docker {text(first['docker_version'])}. "
-        f"Each server limited to {first['cpus']:g} CPU and {render.format_bytes(int(first['memory_bytes']))} of memory, "
+        f"{int(first['cores'])} logical CPUs, kernel {text(first['kernel'])}, "
+        f"Docker {text(first['docker_version'])}. Each server limited to {first['cpus']:g} CPU and "
+        f"{render.format_bytes(int(first['memory_bytes']))} of memory, "
         f"{int(first['workers'])} runtime threads; {text(first['load_generator'])} with {int(first['connections'])} "
         f"connections for {int(first['duration_s'])} s per endpoint, {int(first['rounds'])} interleaved rounds. "
         f"Medians, with the lowest and highest round in brackets; ratios are to "
@@ -77,9 +80,11 @@ def bench_table(site: Site) -> str:
         Column("Start-up (ms)", failed_or(lambda r: _spread(r, "startup_ms", "")), "r"),
         Column(
             "Cold build (s)",
-            lambda r: render.sort_key(f"{r['build_seconds']:,.0f}", round(r["build_seconds"]))
-            if r["build_seconds"] is not None
-            else "",
+            lambda r: (
+                render.sort_key(f"{r['build_seconds']:,.0f}", round(r["build_seconds"]))
+                if r["build_seconds"] is not None
+                else ""
+            ),
             "r",
         ),
     ]

@@ -97,8 +97,6 @@ def download_table(tables: dict[str, Table], prefix: str = f"{DATA_DIR}/") -> st
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    if page.file.src_uri != TABLE_PAGE:
+    if page.file.src_uri != TABLE_PAGE or MARKER not in markdown:
         return markdown
-    if MARKER not in markdown:
-        raise PluginError(f"{TABLE_PAGE} must say {MARKER} where the table of downloadable datasets goes")
     return markdown.replace(MARKER, download_table(_tables), 1)

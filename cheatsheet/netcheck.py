@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from .containers import ContainerError, RunResources, logs, state
+from .util import useful_line
 
 UPSTREAM_NAME = "upstream.test"
 UPSTREAM_PORT = 8443
@@ -105,7 +106,9 @@ class TestNetwork:
                 options=["--network", "none", "--volume", f"{self.certs}:{CERTS_IN_CONTAINER}"],
             )
             if certs.returncode != 0:
-                raise NetCheckError(f"generating the test CA failed: {certs.stderr.strip() or certs.stdout.strip()}")
+                raise NetCheckError(
+                    f"generating the test CA failed: {useful_line(certs.stderr or certs.stdout, 'docker:')}"
+                )
             https = self.res.start(
                 "https",
                 self.peers_image,
@@ -152,7 +155,7 @@ class TestNetwork:
 
     # -- one image under test ----------------------------------------------------------------
     @contextlib.contextmanager
-    def _server(self, image: str, roots: str) -> Iterator[str]:
+    def _server(self, image: str, roots: str, *, with_ca: bool = True) -> Iterator[str]:
         options = [
             "--network",
             self.network,
@@ -165,9 +168,9 @@ class TestNetwork:
             "--volume",
             f"{self.certs}:{CERTS_IN_CONTAINER}:ro",
         ]
-        if roots in CA_ENV:
+        if roots in CA_ENV and with_ca:
             options += ["--env", f"{CA_ENV[roots]}={CA_IN_CONTAINER}"]
-        name = self.res.start("server", image, options=options)
+        name = self.res.start("server" if with_ca else "probe", image, options=options)
         try:
             yield name
         finally:
@@ -190,14 +193,31 @@ class TestNetwork:
             return 0, f"the client printed no status line: {first[:80]!r}"
         return int(code), " ".join(body.split())
 
+    def image_store_anchors(self, image: str) -> tuple[int | None, str]:
+        """(anchors, where from) that a system-store build finds in the image itself, before anyone
+        hands it a CA: the start-up line of a run without SSL_CERT_FILE."""
+        with self._server(image, "system", with_ca=False) as probe:
+            startup, _why = wait_for_line(probe, "webserver ", READY_TIMEOUT)
+        info = parse_startup(startup) if startup else {}
+        anchors = int(info["anchors"]) if info.get("anchors", "").isdigit() else None
+        return anchors, info.get("roots_from", "")
+
     def check(self, image: str, roots: str) -> CheckResult:
-        """Start ``image`` on the network and ask it for /health, /resolve and the proxied page."""
+        """Start ``image`` on the network and ask it for /health, /resolve and the proxied page.
+
+        For a build that reads the image's own CA store, the trust anchors recorded are those it finds
+        in the image (a first start without the test CA); the check itself then runs with the test CA.
+        """
+        own = self.image_store_anchors(image) if roots == "system" else None
         with self._server(image, roots) as server:
             startup, why = wait_for_line(server, "webserver ", READY_TIMEOUT)
             if not startup:
                 return CheckResult("no", "", "", "", None, "", "", why)
             info = parse_startup(startup)
             anchors = int(info["anchors"]) if info.get("anchors", "").isdigit() else None
+            roots_from = info.get("roots_from", "")
+            if own is not None:
+                anchors, roots_from = own
             base = f"http://{self.res.address(server)}:{SERVER_PORT}"
             outcome: dict[str, str] = {}
             failure = body = ""
@@ -212,7 +232,7 @@ class TestNetwork:
                 outcome["resolves"],
                 outcome["proxies"],
                 anchors,
-                info.get("roots_from", ""),
+                roots_from,
                 startup,
                 failure,
                 body if outcome["proxies"] == "yes" else "",

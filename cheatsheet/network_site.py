@@ -217,19 +217,25 @@ def base_facts_table(site: Site) -> str:
     def or_none(column: str) -> Callable[[Row], str]:
         return lambda r: text(r[column]) if r[column] else "none"
 
+    def users(r: Row) -> str:
+        if r["passwd"] != "yes":
+            return "no /etc/passwd"
+        return text(r["unprivileged_users"]) if r["unprivileged_users"] else "root only"
+
+    def libraries(r: Row) -> str:
+        found = [r["libc"], r["libssl"], "libgcc_s" if r["libgcc_s"] == "yes" else ""]
+        return text(", ".join(f for f in found if f)) or "none"
+
     columns: list[Column[Row]] = [
         Column("Base", lambda r: text(r["base"])),
         Column("Size", lambda r: render.size(int(r["base_bytes"])), "r"),
         Column("Files", lambda r: render.sort_key(f"{int(r['files']):,}", int(r["files"])), "r"),
         Column("CA bundle (certificates)", ca),
-        Column("/etc/passwd", yes_no("passwd")),
-        Column("Users uid ≥ 1000", or_none("unprivileged_users")),
+        Column("Users uid ≥ 1000", users),
         Column("tzdata", yes_no("tzdata")),
         Column("Shell", or_none("shell")),
         Column("Package manager", or_none("package_manager")),
-        Column("C library", or_none("libc")),
-        Column("libssl", or_none("libssl")),
-        Column("libgcc_s", yes_no("libgcc_s")),
+        Column("C library and runtime libraries", libraries),
     ]
     return render.table(columns, rows)
 

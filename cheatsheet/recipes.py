@@ -204,7 +204,7 @@ class Variant:
     def build_command(self) -> str:
         env = f"RUSTFLAGS={shlex.quote(' '.join(self.all_rustflags))} " if self.all_rustflags else ""
         args = self.cargo_args()
-        if self.ladder:  # a ladder step's sizes depend on the rebuilt std and its -Z knobs: show them, to copy
+        if self.ladder or self.cargo_flags:  # sizes depend on the rebuilt std and its -Z knobs: show them
             from .ladder import BUILD_STD, needs_nightly  # noqa: PLC0415 -- ladder imports this module
 
             if self.target.toolchain == "debian-build-std" or needs_nightly(self):
@@ -431,6 +431,7 @@ KNOWN_KEYS = {
         "dns",
         "allocator",
         "roots",
+        "cargo_flags",
         "verify",
     },
     "peers": {"program", "target", "profile"},
@@ -596,6 +597,7 @@ def load_recipes(path: Path = RECIPES, *, program_roots: tuple[Path, ...] = (PRO
                 dns=_choice(t, "dns", _choices("dns"), where, path, default="none"),
                 allocator=_choice(t, "allocator", _choices("allocator"), where, path, default="system"),
                 roots=_choice(t, "roots", _choices("roots"), where, path, default="none"),
+                cargo_flags=_cargo_flags(t, where, path),
                 verify=program.verify + _verify_steps(t.get("verify", []), where, path),
             )
         )
@@ -623,6 +625,20 @@ def load_recipes(path: Path = RECIPES, *, program_roots: tuple[Path, ...] = (PRO
     )
 
 
+def _cargo_flags(t: dict, where: str, path: Path) -> tuple[str, ...]:
+    """A variant's ``-Z`` cargo flags: only those of the allow-list the size ladder uses."""
+    from .ladder import CARGO_FLAGS  # noqa: PLC0415 -- ladder imports this module
+
+    flags = _strings(t, "cargo_flags", where, path)
+    for i, flag in enumerate(flags):
+        if not any(re.fullmatch(p, flag) for p in CARGO_FLAGS):
+            raise RecipeError(
+                f"{path}: {where}: cargo_flags[{i}] = {_shown(flag)} is not an allowed cargo flag; "
+                f"allowed: {', '.join(CARGO_FLAGS)}"
+            )
+    return flags
+
+
 def _peers(
     raw: dict,
     path: Path,
@@ -636,6 +652,7 @@ def _peers(
         return None
     t = raw["peers"]
     _check_keys(t, "peers", "[peers]", path)
+
     def pick(key: str, table: dict[str, Any]) -> Any:
         name = _need(t, key, "[peers]", path)
         if name not in table:

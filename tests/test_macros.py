@@ -34,7 +34,10 @@ def test_measured_figures_never_mix_with_published_ones(site):
 
 
 def test_errors_name_the_page_and_what_exists(site):
-    with pytest.raises(MacroError, match=r"^test\.md: unknown program 'hello'; known: hello-nomain, hello-nostd, hello-world, webserver"):
+    with pytest.raises(
+        MacroError,
+        match=r"^test\.md: unknown program 'hello'; known: hello-nomain, hello-nostd, hello-world, webserver",
+    ):
         site.image_size("hello", "debian")
     with pytest.raises(MacroError, match=r"unknown source 'blog'; sources\.csv has: seed"):
         site.cite("blog")

@@ -19,8 +19,9 @@ import time
 from pathlib import Path
 
 import pytest
+from labelled import labelled
 
-from cheatsheet.containers import LABEL, ContainerError, RunResources, sweep_leftovers
+from cheatsheet.containers import ContainerError, RunResources, sweep_leftovers
 from cheatsheet.docker import DockerUnavailable
 from cheatsheet.netcheck import NetCheckError, TestNetwork, parse_startup
 from cheatsheet.tables import read_table
@@ -30,13 +31,6 @@ CACHE = REPO / ".cache"  # the cache a real measurement uses: warm where one ran
 VARIANT = "webserver/scratch-glibc-rustls-ring"
 PEERS_IMAGE = "cheatsheet/testpeers:peers"
 SERVER_IMAGE = "cheatsheet/webserver:scratch-glibc-rustls-ring"
-
-
-def labelled(kind: str) -> list[str]:
-    args = ["docker", kind, "ls", "--quiet", "--filter", f"label={LABEL}"]
-    if kind == "container":
-        args = ["docker", "ps", "--all", "--quiet", "--filter", f"label={LABEL}"]
-    return subprocess.run(args, capture_output=True, text=True, check=True).stdout.split()
 
 
 def make_workdir(tmp: Path) -> Path:
