@@ -401,8 +401,7 @@ def measure_variant(variant: Variant, ctx: Context, say: Callable[[str], None]) 
         # A size-ladder step or a cell of the webserver matrix records its failed build as a row (empty
         # sizes, cargo's error as the failure): which combination cannot be built is a finding.
         row = failed_build_row(variant, str(exc), base, tc, docker_ver, key, ctx)
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(cached, json.dumps({**row, "measured_at": row["measured_at"].isoformat()}, indent=1))
+        cache_row(cached, row)
         return row, False
     say("docker build")
     build_image(variant, base, binary, ctx)
@@ -425,6 +424,16 @@ def measure_variant(variant: Variant, ctx: Context, say: Callable[[str], None]) 
         "binary_bytes": binary.stat().st_size,
         "base_bytes": base.size,
         **outcome,
+        **provenance(base, tc, docker_ver, key),
+    }
+    row = checked_row(row, variant, ctx)
+    cache_row(cached, row)
+    return row, False
+
+
+def provenance(base: BaseImage, tc: Toolchain, docker_ver: str, key: str) -> dict[str, Any]:
+    """The columns that say where a row came from: base image, toolchain, engine, machine, time, inputs."""
+    return {
         "base_source": base.source,
         "base_ref": base.ref,
         "base_id": base.image_id,
@@ -436,10 +445,11 @@ def measure_variant(variant: Variant, ctx: Context, say: Callable[[str], None]) 
         "measured_at": _dt.datetime.now(_dt.UTC).replace(microsecond=0),
         "recipe_key": key,
     }
-    row = checked_row(row, variant, ctx)
+
+
+def cache_row(cached: Path, row: dict[str, Any]) -> None:
     cached.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(cached, json.dumps({**row, "measured_at": row["measured_at"].isoformat()}, indent=1))
-    return row, False
 
 
 def failed_build_row(
@@ -458,16 +468,7 @@ def failed_build_row(
             "base_bytes": base.size,
             "runs": "no",
             "failure": why.split(" (full log: ", maxsplit=1)[0],
-            "base_source": base.source,
-            "base_ref": base.ref,
-            "base_id": base.image_id,
-            "toolchain": tc.id,
-            "rustc_release": tc.release,
-            "rustc_version": tc.version,
-            "docker_version": docker_ver,
-            "host_arch": platform.machine(),
-            "measured_at": _dt.datetime.now(_dt.UTC).replace(microsecond=0),
-            "recipe_key": key,
+            **provenance(base, tc, docker_ver, key),
         }
     )
     return checked_row(row, variant, ctx)

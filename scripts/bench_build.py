@@ -62,7 +62,8 @@ def add_synthetic_rows(project: Path, count: int) -> None:
     with images_path.open(newline="") as fh:
         reader = csv.DictReader(fh)
         header = list(reader.fieldnames or [])
-        templates = [r for r in reader if (r["program"], r["variant"]) in declared]
+        # rows that were built (a failed build has no sizes to vary)
+        templates = [r for r in reader if (r["program"], r["variant"]) in declared and r["binary_bytes"]]
     toml, out = [], io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     for i in range(count):

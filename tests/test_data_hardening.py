@@ -100,12 +100,13 @@ def test_invisible_and_control_characters_are_refused_with_their_position(data_d
 def test_a_forbidden_character_inside_a_quoted_field_is_located_exactly(data_dir):
     path = data_dir / "sources.csv"
     text = path.read_text()
-    old = '"shared/seed/ beside'
-    path.write_text(text.replace(old, '"shared/""seed""/\u202e beside'))
+    old = '"Sizes were typed'
+    assert old in text
+    path.write_text(text.replace(old, '"Sizes ""were""\u202e typed'))
     [message] = problems_of(path)
     line2 = path.read_text().splitlines()[1]
     assert message.startswith(
-        f"{path}:2:{line2.index(chr(0x202E)) + 1}: column 'location': U+202E (RIGHT-TO-LEFT OVERRIDE)"
+        f"{path}:2:{line2.index(chr(0x202E)) + 1}: column 'note': U+202E (RIGHT-TO-LEFT OVERRIDE)"
     )
 
 

@@ -126,7 +126,7 @@ def test_sigkill_in_the_middle_of_a_check_leaves_the_csv_whole_and_the_next_run_
     left = labelled("container") + labelled("network") + labelled("volume")
     assert left, "a killed run leaves its labelled containers and network behind"
     removed = sweep_leftovers(log=lambda _m: None)
-    assert removed >= len(left)
+    assert removed >= 1  # (a container started with --rm may have gone by itself in between)
     assert labelled("container") == [] and labelled("network") == [] and labelled("volume") == []
 
 
