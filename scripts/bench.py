@@ -26,7 +26,15 @@ from typing import Any
 
 from cheatsheet import bench
 from cheatsheet.docker import DockerUnavailable
-from cheatsheet.measure import Context, MeasureError, build_binary, docker_version, get_toolchain, measure_variant
+from cheatsheet.measure import (
+    Context,
+    MeasureError,
+    build_binary,
+    docker_version,
+    get_toolchain,
+    inspect_image,
+    measure_variant,
+)
 from cheatsheet.recipes import RECIPES, REPO, RecipeError, Variant, load_recipes
 from cheatsheet.store import upsert_rows
 from cheatsheet.tables import DataError, Schema, schema_path_for
@@ -49,25 +57,16 @@ def image_of(variant: Variant, ctx: Context) -> tuple[dict[str, Any], str]:
     row, _cached = measure_variant(variant, ctx, lambda step: log(f"{variant.program.id}/{variant.id}: {step}"))
     if row["runs"] != "yes":
         return row, ""
-    found = subprocess.run(
-        ["docker", "image", "inspect", "--format", "{{.Id}}", variant.image_tag],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if found.returncode != 0:
-        ctx.use_cache = False
-        try:
-            row, _cached = measure_variant(variant, ctx, lambda step: log(f"{variant.id}: {step}"))
-        finally:
-            ctx.use_cache = True
-        found = subprocess.run(
-            ["docker", "image", "inspect", "--format", "{{.Id}}", variant.image_tag],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    return row, found.stdout.strip()
+    try:
+        return row, inspect_image(variant.image_tag)["Id"]
+    except MeasureError:  # a cached row whose image was removed since: build it again
+        pass
+    ctx.use_cache = False
+    try:
+        row, _cached = measure_variant(variant, ctx, lambda step: log(f"{variant.id}: {step}"))
+    finally:
+        ctx.use_cache = True
+    return row, inspect_image(variant.image_tag)["Id"]
 
 
 def cold_build_seconds(variant: Variant, ctx: Context) -> float:

@@ -58,3 +58,15 @@ def write_csv(path: Path, rows: list[dict[str, str]], header: list[str] | None =
         writer.writerow([row.get(h, "") for h in header])
     path.write_text(buf.getvalue(), encoding="utf-8")
     return path
+
+
+def empty_datasets(dest: Path, names: tuple[str, ...]) -> Path:
+    """``dest/measurements`` with each dataset's schema and a CSV holding only its header."""
+    repo = Path(__file__).resolve().parent.parent / "measurements"
+    out = dest / "measurements"
+    out.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        (out / f"{name}.schema.json").write_bytes((repo / f"{name}.schema.json").read_bytes())
+        header = (repo / f"{name}.csv").read_text(encoding="utf-8").splitlines()[0]
+        (out / f"{name}.csv").write_text(header + "\n", encoding="utf-8")
+    return out

@@ -6,13 +6,13 @@ the CSV it writes is valid, and that it cleans up.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from labelled import labelled
+from rows import empty_datasets
 
 from cheatsheet.bench import Samples, parse_wrk, round_ratios, summarise
 from cheatsheet.tables import read_table
@@ -57,12 +57,7 @@ def test_summarise_gives_medians_spreads_and_ratios_to_the_baseline():
 @pytest.mark.docker
 @pytest.mark.slow
 def test_a_tiny_real_run_writes_a_valid_row_and_leaves_nothing_behind(tmp_path):
-    measurements = tmp_path / "measurements"
-    measurements.mkdir()
-    for name in ("images", "bench", "base_images"):
-        shutil.copy(REPO / "measurements" / f"{name}.schema.json", measurements)
-        header = (REPO / "measurements" / f"{name}.csv").read_text().splitlines()[0]
-        (measurements / f"{name}.csv").write_text(header + "\n")
+    measurements = empty_datasets(tmp_path, ("images", "bench", "base_images"))
     cmd = [
         sys.executable, str(REPO / "scripts" / "bench.py"), "--only", "webserver/alloc-glibc-static",
         "--rounds", "1", "--duration", "1", "--startup-runs", "2", "--no-build-time",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from labelled import labelled
+from rows import empty_datasets
 
 from cheatsheet.containers import ContainerError, RunResources, sweep_leftovers
 from cheatsheet.docker import DockerUnavailable
@@ -34,11 +34,7 @@ SERVER_IMAGE = "cheatsheet/webserver:scratch-glibc-rustls-ring"
 
 
 def make_workdir(tmp: Path) -> Path:
-    (tmp / "measurements").mkdir(parents=True)
-    for name in ("images", "base_images"):
-        shutil.copy(REPO / "measurements" / f"{name}.schema.json", tmp / "measurements")
-        header = (REPO / "measurements" / f"{name}.csv").read_text().splitlines()[0]
-        (tmp / "measurements" / f"{name}.csv").write_text(header + "\n")
+    empty_datasets(tmp, ("images", "base_images"))
     return tmp
 
 
