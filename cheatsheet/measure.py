@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 import gzip
 import hashlib
+import io
 import json
 import os
 import platform
@@ -33,9 +34,10 @@ from typing import IO, Any
 
 from .bases.images import BaseImage, BaseUnavailable, ensure_base
 from .docker import DockerUnavailable, run_docker
+from .emulation import cannot_run
 from .imagefacts import ImageFacts, facts_from_tar, image_facts
 from .netcheck import NetCheckError, TestNetwork
-from .recipes import REPO, Recipes, Variant, dockerfile
+from .recipes import DEFAULT_ARCH, REPO, Recipes, Variant, dockerfile
 from .store import check_row, fit_to_schema, upsert_rows
 from .tables import DataError, Schema, schema_path_for
 from .toolchain import Toolchain, ToolchainError, toolchain
@@ -61,11 +63,11 @@ class Context:
     allow_pull: bool = True
     use_cache: bool = True
     log: Callable[[str], None] = print
-    _toolchains: dict[str, Toolchain] = field(default_factory=dict)
-    _bases: dict[str, BaseImage] = field(default_factory=dict)
+    _toolchains: dict[tuple[str, str], Toolchain] = field(default_factory=dict)
+    _bases: dict[tuple[str, str], BaseImage] = field(default_factory=dict)
     _docker_version: str = ""
     _network: TestNetwork | None = None
-    _facts_done: set[str] = field(default_factory=set)
+    _facts_done: set[tuple[str, str]] = field(default_factory=set)
 
     @property
     def facts_path(self) -> Path:
@@ -149,7 +151,7 @@ def build_binary(variant: Variant, tc: Toolchain, ctx: Context) -> Path:
     time after cargo returns. So the build and the copy happen under a lock on that directory, and
     what is measured and put into the image is the copy under ``<cache>/binaries``.
     """
-    target_dir = ctx.cache_dir / "target" / tc.id
+    target_dir = ctx.cache_dir / "target" / tc.slot
     flags = tc.rustflags + variant.all_rustflags
     # CARGO_ENCODED_RUSTFLAGS keeps a flag with a space (a cache path) in one piece.
     env = {**os.environ, **tc.env, "CARGO_ENCODED_RUSTFLAGS": "\x1f".join(flags), "CARGO_TERM_COLOR": "never"}
@@ -159,7 +161,7 @@ def build_binary(variant: Variant, tc: Toolchain, ctx: Context) -> Path:
     copy = ctx.cache_dir / "binaries" / f"{variant.program.id}--{variant.id}"
     target_dir.mkdir(parents=True, exist_ok=True)
     copy.parent.mkdir(parents=True, exist_ok=True)
-    with file_lock(target_dir.parent / f".{tc.id}.lock"):
+    with file_lock(target_dir.parent / f".{tc.slot}.lock"):
         proc = subprocess.run(
             cmd,
             cwd=variant.program.dir,
@@ -194,7 +196,58 @@ def build_image(variant: Variant, base: BaseImage, binary: Path, ctx: Context) -
         proc = docker(*args, str(context), timeout=BUILD_TIMEOUT)
     if proc.returncode != 0:
         raise MeasureError(f"docker build failed: {stderr_line(proc)}")
+    declare_architecture(variant.image_tag, variant.arch, ctx)
     return inspect_image(variant.image_tag)["Id"]
+
+
+#: What an image config says for each architecture besides "architecture" (Docker's "variant").
+ARCH_VARIANT = {"arm64": "v8"}
+
+
+def declare_architecture(tag: str, arch: str, ctx: Context) -> None:
+    """Make the image config of ``tag`` say ``arch``, as ``docker buildx build --platform`` would.
+
+    Docker 20.10's classic builder (Debian 12's; its buildx plugin is not packaged) ignores
+    ``--platform`` and stamps the host's architecture on a ``FROM scratch`` image; an image built
+    FROM an arm64 base inherits arm64 and is left alone. Otherwise the image is saved, its config's
+    ``architecture`` (and ``variant``) rewritten, and loaded again under the same tag: the layers and
+    so every size stay as they are; only the config, and so the image id, changes.
+    """
+    info = inspect_image(tag)
+    if info.get("Architecture") == arch:
+        return
+    with tempfile.TemporaryDirectory(prefix="cheatsheet-arch-", dir=ctx.cache_dir) as tmp:
+        saved, rewritten = Path(tmp) / "saved.tar", Path(tmp) / "image.tar"
+        with open(saved, "wb") as out:
+            proc = docker("save", tag, stdout=out, timeout=BUILD_TIMEOUT)
+        if proc.returncode != 0:
+            raise MeasureError(f"docker save failed: {stderr_line(proc)}")
+        with tarfile.open(saved) as src, tarfile.open(rewritten, "w", format=tarfile.PAX_FORMAT) as dst:
+            manifest = json.load(_member(src, "manifest.json"))
+            if len(manifest) != 1:
+                raise MeasureError(f"docker save of {tag} holds {len(manifest)} images, not one")
+            old_config = manifest[0]["Config"]
+            config = json.load(_member(src, old_config))
+            config["architecture"] = arch
+            config.pop("variant", None)
+            if arch in ARCH_VARIANT:
+                config["variant"] = ARCH_VARIANT[arch]
+            config_bytes = json.dumps(config, sort_keys=True, separators=(",", ":")).encode()
+            config_name = hashlib.sha256(config_bytes).hexdigest() + ".json"
+            manifest = [{**manifest[0], "Config": config_name, "RepoTags": [tag]}]
+            for member in src.getmembers():
+                if member.name in ("manifest.json", "repositories", old_config):
+                    continue
+                dst.addfile(member, src.extractfile(member) if member.isfile() else None)
+            for name, data in ((config_name, config_bytes), ("manifest.json", json.dumps(manifest).encode())):
+                entry = tarfile.TarInfo(name)
+                entry.size, entry.mode = len(data), 0o644
+                dst.addfile(entry, io.BytesIO(data))
+        proc = docker("load", "--quiet", "--input", str(rewritten), timeout=BUILD_TIMEOUT)
+        if proc.returncode != 0:
+            raise MeasureError(f"docker load of {tag} (architecture {arch}) failed: {stderr_line(proc)}")
+    if inspect_image(tag).get("Architecture") != arch:
+        raise MeasureError(f"{tag} still does not declare {arch} after it was loaded again")
 
 
 def inspect_image(ref: str) -> dict:
@@ -332,10 +385,10 @@ def verify_server(variant: Variant, ctx: Context) -> dict[str, Any]:
 
 def record_base_facts(base: BaseImage, ctx: Context) -> None:
     """Write what ``base`` carries into base_images.csv (once per base image per run; cached by image id)."""
-    if base.name in ctx._facts_done or not schema_path_for(ctx.facts_path).is_file():
+    if (base.name, base.arch) in ctx._facts_done or not schema_path_for(ctx.facts_path).is_file():
         return
-    ctx._facts_done.add(base.name)
-    cache = ctx.cache_dir / "facts" / f"{base.name}-{(base.image_id or 'scratch').replace(':', '-')}.json"
+    ctx._facts_done.add((base.name, base.arch))
+    cache = ctx.cache_dir / "facts" / f"{base.name}-{base.arch}-{(base.image_id or 'scratch').replace(':', '-')}.json"
     if cache.is_file():
         facts = ImageFacts(**json.loads(cache.read_text()))
     elif base.name == "scratch":
@@ -349,6 +402,7 @@ def record_base_facts(base: BaseImage, ctx: Context) -> None:
     atomic_write(cache, json.dumps(facts.as_row(), indent=1))
     row = {
         "base": base.name,
+        "arch": base.arch,
         **facts.as_row(),
         "base_source": base.source,
         "base_ref": base.ref,
@@ -361,17 +415,19 @@ def record_base_facts(base: BaseImage, ctx: Context) -> None:
     upsert_rows(ctx.facts_path, [row], label=_label(ctx.facts_path))
 
 
-def get_toolchain(kind: str, ctx: Context) -> Toolchain:
-    if kind not in ctx._toolchains:
-        ctx._toolchains[kind] = toolchain(kind, ctx.cache_dir / "toolchains")
-    return ctx._toolchains[kind]
+def get_toolchain(kind: str, ctx: Context, arch: str = DEFAULT_ARCH) -> Toolchain:
+    if (kind, arch) not in ctx._toolchains:
+        ctx._toolchains[kind, arch] = toolchain(kind, ctx.cache_dir / "toolchains", arch)
+    return ctx._toolchains[kind, arch]
 
 
 def get_base(variant: Variant, ctx: Context) -> BaseImage:
-    name = variant.base.name
-    if name not in ctx._bases:
-        ctx._bases[name] = ensure_base(variant.base, ctx.cache_dir / "bases", log=ctx.log, allow_pull=ctx.allow_pull)
-    return ctx._bases[name]
+    key = (variant.base.name, variant.arch)
+    if key not in ctx._bases:
+        ctx._bases[key] = ensure_base(
+            variant.base, ctx.cache_dir / "bases", log=ctx.log, allow_pull=ctx.allow_pull, arch=variant.arch
+        )
+    return ctx._bases[key]
 
 
 def measure_variant(variant: Variant, ctx: Context, say: Callable[[str], None]) -> tuple[dict, bool]:
@@ -381,7 +437,7 @@ def measure_variant(variant: Variant, ctx: Context, say: Callable[[str], None]) 
     base = get_base(variant, ctx)
     record_base_facts(base, ctx)
     say(f"toolchain {variant.target.toolchain}")
-    tc = get_toolchain(variant.target.toolchain, ctx)
+    tc = get_toolchain(variant.target.toolchain, ctx, variant.arch)
     key = recipe_key(variant, tc, base, docker_ver, ctx.recipes.peers if is_server(variant) else None)
     cached = ctx.cache_dir / "rows" / f"{key}.json"
     if ctx.use_cache and cached.is_file():
@@ -515,10 +571,22 @@ def run(variants: list[Variant], ctx: Context) -> int:
         ctx.close()
 
 
+def runnable(variants: list[Variant], log: Callable[[str], None]) -> list[Variant]:
+    """``variants`` without those of an architecture this machine can neither run nor emulate: one
+    line per such architecture says why, and nothing is measured or written for them."""
+    reasons = {arch: cannot_run(arch) for arch in {v.arch for v in variants}}
+    for arch, reason in sorted(reasons.items()):
+        if reason:
+            count = sum(v.arch == arch for v in variants)
+            log(f"skipped: {count} {arch} variant{'s' if count != 1 else ''}: {reason}")
+    return [v for v in variants if not reasons[v.arch]]
+
+
 def _run(variants: list[Variant], ctx: Context) -> int:
     failed: list[str] = []
     skipped: list[str] = []
     started = time.monotonic()
+    variants = runnable(variants, ctx.log)
     label = _label(ctx.csv_path)
     for i, variant in enumerate(variants, start=1):
         vid = f"{variant.program.id}/{variant.id}"

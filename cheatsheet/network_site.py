@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import render
-from .recipes import Variant
+from .recipes import DEFAULT_ARCH, Variant
 from .render import Column, text
 
 if TYPE_CHECKING:
@@ -53,6 +53,7 @@ def _matrix_variants(site: Site, program: str) -> list[Variant]:
         and v.roots == "compiled-in"
         and v.dns == "hickory"
         and v.tls in TLS_ORDER
+        and v.arch == DEFAULT_ARCH  # other architectures are compared on the architecture page
         and set(v.features) == {f"tls-{v.tls}", "roots-compiled-in", "dns-hickory"}  # nothing else on
     ]
 
@@ -200,7 +201,7 @@ def server_checks_table(site: Site, program: object, variants: object) -> str:
 def base_facts_table(site: Site) -> str:
     """What every measured base image carries, read from its filesystem."""
     rows = sorted(
-        site.data.base_images.rows,
+        (r for r in site.data.base_images.rows if r["arch"] == DEFAULT_ARCH),
         key=lambda r: BASE_ORDER.index(r["base"]) if r["base"] in BASE_ORDER else 99,
     )
     if not rows:
@@ -244,7 +245,7 @@ def base_fact(site: Site, base: object, column: object) -> str:
     """One fact of one base image, for prose."""
     name = site._string("base", base)
     col = site._string("column", column)
-    rows = {r["base"]: r for r in site.data.base_images.rows}
+    rows = {r["base"]: r for r in site.data.base_images.rows if r["arch"] == DEFAULT_ARCH}
     if name not in rows:
         raise site._fail(f"base_images.csv has no row for {name!r}; measured: {', '.join(rows) or 'none'}")
     if col not in site.data.base_images.schema.names or col == "base":

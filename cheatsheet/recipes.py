@@ -23,7 +23,7 @@ import shlex
 import tomllib
 import unicodedata
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,13 @@ VERIFY_KINDS = ("stdout", "https-proxy")
 SERVER_VERIFY_KINDS = ("https-proxy",)
 # cargo's release profile strips debug info by default since Rust 1.77.
 RELEASE_DEFAULT_STRIP = "debuginfo"
+#: The architecture a target is for when the recipe names no other (Docker's platform names).
+DEFAULT_ARCH = "amd64"
+#: Docker's architecture name -> the first component of a Rust target triple.
+RUST_ARCH = {"amd64": "x86_64", "arm64": "aarch64"}
+#: Architectures whose std no prebuilt toolchain here has: every target for them is built by the
+#: toolchain that rebuilds std from source (rustup reaches no download server for another std).
+ARCH_TOOLCHAIN = {"arm64": "debian-build-std"}
 
 SLUG = r"[a-z0-9]+(-[a-z0-9]+)*"
 # name[:tag]@sha256:<64 hex>, name = [registry host[:port]/]path-component(/path-component)*
@@ -124,6 +131,23 @@ class Target:
     crt_linkage: str
     toolchain: str
     rustflags: tuple[str, ...] = ()
+    arch: str = DEFAULT_ARCH  # Docker's platform name of what the triple builds for
+
+    def for_arch(self, arch: str) -> Target:
+        """This target for another architecture: the same libc and C runtime linkage, the triple's
+        architecture replaced, and the toolchain that can build std for it here (see ARCH_TOOLCHAIN)."""
+        if arch == self.arch:
+            return self
+        prefix = RUST_ARCH[self.arch] + "-"
+        if not self.triple.startswith(prefix):
+            raise ValueError(f"target {self.id!r}: triple {self.triple!r} does not start with {prefix!r}")
+        return replace(
+            self,
+            id=f"{self.id}-{arch}",
+            triple=RUST_ARCH[arch] + "-" + self.triple.removeprefix(prefix),
+            toolchain=ARCH_TOOLCHAIN.get(arch, self.toolchain),
+            arch=arch,
+        )
 
 
 @dataclass(frozen=True)
@@ -169,6 +193,10 @@ class Variant:
         return (self.program.id, self.id)
 
     @property
+    def arch(self) -> str:
+        return self.target.arch
+
+    @property
     def all_rustflags(self) -> tuple[str, ...]:
         return self.target.rustflags + self.rustflags
 
@@ -185,6 +213,7 @@ class Variant:
             "libc": self.target.libc,
             "crt_linkage": self.target.crt_linkage,
             "target": self.target.triple,
+            "arch": self.target.arch,
             "tls": self.tls,
             "dns": self.dns,
             "allocator": self.allocator,
@@ -221,6 +250,8 @@ class Variant:
         for name in ("cargo_flags", "ladder"):  # absent when unused: older variants keep their cache keys
             if not fields[name]:
                 del fields[name]
+        if fields["target"]["arch"] == DEFAULT_ARCH:  # likewise the default architecture
+            del fields["target"]["arch"]
         return fields
 
 
@@ -238,6 +269,8 @@ def dockerfile(variant: Variant) -> str:
         f"#   {variant.build_command()}",
         f"#   cp target/{variant.target.triple}/release/{binary} .",
     ]
+    if variant.arch != DEFAULT_ARCH:
+        lines.append(f"# and the image with: {_build_command(variant.arch)}")
     lines += _base_args(variant) + _runtime_stage(variant, f"{binary}")
     return "\n".join(lines) + "\n"
 
@@ -280,14 +313,17 @@ def full_dockerfile(variant: Variant) -> str:
         f"# {variant.program.id}, variant {variant.id}: {variant.target.libc}, "
         f"{variant.target.crt_linkage} C runtime, {variant.base.name} base",
         "# A complete Dockerfile: put it at the root of your crate (beside Cargo.toml and Cargo.lock),",
-        f"# replace {binary} by your binary's name and run `docker build .`.",
+        f"# replace {binary} by your binary's name and run `{_build_command(variant.arch)}`.",
         "# Only the last stage (runtime) was measured here; the build stage was not run by the measurement.",
         *_base_args(variant),
         "",
         "# Build stage (not measured here): the official rust image, pinned by digest.",
-        f"FROM {BUILDER_IMAGE} AS {BUILD_STAGE}",
     ]
-    if triple != "x86_64-unknown-linux-gnu":
+    if variant.arch != DEFAULT_ARCH:
+        lines += _cross_build_stage(variant)
+    else:
+        lines.append(f"FROM {BUILDER_IMAGE} AS {BUILD_STAGE}")
+    if triple != "x86_64-unknown-linux-gnu" and variant.arch == DEFAULT_ARCH:
         lines += [
             f"# The image ships the standard library for x86_64-unknown-linux-gnu only; add {triple}'s:",
             f"RUN rustup target add {triple}",
@@ -306,6 +342,34 @@ def full_dockerfile(variant: Variant) -> str:
         *_runtime_stage(variant, f"--from={BUILD_STAGE} {BUILD_DIR}/target/{triple}/release/{binary}"),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _build_command(arch: str) -> str:
+    """How a reader builds the image: plain ``docker build`` for x86-64, buildx for another platform."""
+    return "docker build ." if arch == DEFAULT_ARCH else f"docker buildx build --platform linux/{arch} ."
+
+
+#: Per architecture: Debian's cross C compiler package set, and the compiler's name prefix.
+CROSS_C_TOOLCHAIN = {"arm64": ("gcc-aarch64-linux-gnu libc6-dev-arm64-cross", "aarch64-linux-gnu")}
+
+
+def _cross_build_stage(variant: Variant) -> list[str]:
+    """The start of a build stage that cross-compiles for ``variant.arch`` on the builder's own
+    platform (``docker buildx build --platform linux/<arch>``), instead of compiling under emulation."""
+    arch, triple = variant.arch, variant.target.triple
+    packages, prefix = CROSS_C_TOOLCHAIN[arch]
+    env = triple.upper().replace("-", "_")
+    under = triple.replace("-", "_")
+    return [
+        "# It runs on the machine's own platform and cross-compiles; the runtime stage is for the target's.",
+        f"FROM --platform=$BUILDPLATFORM {BUILDER_IMAGE} AS {BUILD_STAGE}",
+        "ARG TARGETARCH",
+        f'RUN test "$TARGETARCH" = {arch} || {{ echo "build with: {_build_command(arch)}" >&2; exit 1; }}',
+        f"# Debian's cross C compiler links the binary (and compiles any C code of -sys crates) for {arch}:",
+        f"RUN apt-get update && apt-get install -y --no-install-recommends {packages} && rm -rf /var/lib/apt/lists/*",
+        f"ENV CARGO_TARGET_{env}_LINKER={prefix}-gcc CC_{under}={prefix}-gcc AR_{under}={prefix}-ar",
+        f"RUN rustup target add {triple}",
+    ]
 
 
 def _toml_scalar(value: Any) -> str:
@@ -433,6 +497,7 @@ KNOWN_KEYS = {
         "roots",
         "cargo_flags",
         "verify",
+        "arches",
     },
     "peers": {"program", "target", "profile"},
 }
@@ -584,23 +649,27 @@ def load_recipes(path: Path = RECIPES, *, program_roots: tuple[Path, ...] = (PRO
         if (program.id, vid) in seen:
             raise RecipeError(f"{path}: {where}: variant id {vid!r} is used twice for {program.id}")
         seen.add((program.id, vid))
-        variants.append(
-            Variant(
-                program=program,
-                id=vid,
-                base=pick("base", bases),
-                target=pick("target", targets),
-                profile=pick("profile", profiles),
-                features=_strings(t, "features", where, path, pattern=FEATURE, what="a cargo feature name"),
-                rustflags=_strings(t, "rustflags", where, path),
-                tls=_choice(t, "tls", _choices("tls"), where, path, default="none"),
-                dns=_choice(t, "dns", _choices("dns"), where, path, default="none"),
-                allocator=_choice(t, "allocator", _choices("allocator"), where, path, default="system"),
-                roots=_choice(t, "roots", _choices("roots"), where, path, default="none"),
-                cargo_flags=_cargo_flags(t, where, path),
-                verify=program.verify + _verify_steps(t.get("verify", []), where, path),
-            )
+        variant = Variant(
+            program=program,
+            id=vid,
+            base=pick("base", bases),
+            target=pick("target", targets),
+            profile=pick("profile", profiles),
+            features=_strings(t, "features", where, path, pattern=FEATURE, what="a cargo feature name"),
+            rustflags=_strings(t, "rustflags", where, path),
+            tls=_choice(t, "tls", _choices("tls"), where, path, default="none"),
+            dns=_choice(t, "dns", _choices("dns"), where, path, default="none"),
+            allocator=_choice(t, "allocator", _choices("allocator"), where, path, default="system"),
+            roots=_choice(t, "roots", _choices("roots"), where, path, default="none"),
+            cargo_flags=_cargo_flags(t, where, path),
+            verify=program.verify + _verify_steps(t.get("verify", []), where, path),
         )
+        for arch in _arches(t, variant.target, where, path):
+            other = variant if arch == variant.arch else _for_arch(variant, arch)
+            if other.key in seen and other is not variant:
+                raise RecipeError(f"{path}: {where}: variant id {other.id!r} is used twice for {program.id}")
+            seen.add(other.key)
+            variants.append(other)
     from .ladder import load_ladder  # noqa: PLC0415 -- ladder imports this module
 
     ladders = []
@@ -623,6 +692,30 @@ def load_recipes(path: Path = RECIPES, *, program_roots: tuple[Path, ...] = (PRO
         ladders=tuple(ladders),
         peers=peers,
     )
+
+
+def _arches(t: dict, target: Target, where: str, path: Path) -> tuple[str, ...]:
+    """A variant's ``arches``: the architectures it is built for (default: its target's alone)."""
+    if "arches" not in t:
+        return (target.arch,)
+    arches = _strings(t, "arches", where, path)
+    allowed = schema_enum("arch")
+    for i, arch in enumerate(arches):
+        if arch not in allowed:
+            raise RecipeError(f"{path}: {where}: arches[{i}] = {_shown(arch)} is not one of: {', '.join(allowed)}")
+    if not arches or len(set(arches)) != len(arches):
+        raise RecipeError(f"{path}: {where}: 'arches' must name each architecture once, at least one")
+    for arch in arches:
+        try:
+            target.for_arch(arch)
+        except ValueError as exc:
+            raise RecipeError(f"{path}: {where}: arches: {exc}") from None
+    return tuple(arches)
+
+
+def _for_arch(variant: Variant, arch: str) -> Variant:
+    """``variant`` built for ``arch``: the id gets the architecture as a suffix, the target its triple."""
+    return replace(variant, id=f"{variant.id}-{arch}", target=variant.target.for_arch(arch))
 
 
 def _cargo_flags(t: dict, where: str, path: Path) -> tuple[str, ...]:

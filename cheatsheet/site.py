@@ -18,6 +18,7 @@ from typing import Any
 
 from . import render
 from .datasets import DATASETS, Measurements, load_measurements
+from .recipes import DEFAULT_ARCH
 from .render import Column, Footnotes, format_bytes, text
 
 COMPARE_SOURCE = "seed"
@@ -87,9 +88,14 @@ class Site:
         return variant
 
     def _variant_list(self, program: str, variants: object) -> list[str]:
-        if variants is None:  # a size ladder's steps are shown by the ladder macros, not in every table
-            ladder_steps = {v.id for v in self.data.recipes.variants if v.program.id == program and v.ladder}
-            return [v for v in self.data.variants_by_program[program] if v not in ladder_steps]
+        if variants is None:  # a size ladder's steps are shown by the ladder macros, not in every table,
+            # and other architectures side by side with x86-64 by arch_table
+            elsewhere = {
+                v.id
+                for v in self.data.recipes.variants
+                if v.program.id == program and (v.ladder or v.arch != DEFAULT_ARCH)
+            }
+            return [v for v in self.data.variants_by_program[program] if v not in elsewhere]
         if isinstance(variants, str) or not isinstance(variants, (list, tuple)):
             raise self._fail(
                 f"argument 'variants' must be a list of variant ids, not {type(variants).__name__} {variants!r}"
@@ -384,7 +390,7 @@ class Site:
 
     def base_size(self, base: str) -> str:
         base = self._string("base", base)
-        rows = self.data.images_by_base.get(base)
+        rows = [r for r in self.data.images_by_base.get(base, []) if r["arch"] == DEFAULT_ARCH]
         if not rows:
             known = ", ".join(sorted(self.data.images_by_base))
             raise self._fail(f"no measured image uses base {base!r}; measured bases: {known or 'none'}")
@@ -432,6 +438,8 @@ class Site:
         "bench_table",
         "bench_chart",
         "bench_figure",
+        "arch_table",
+        "base_arch_table",
     )
 
     # -- size ladders (issue 8): the rendering is in cheatsheet/ladder_site.py --------------------
@@ -514,3 +522,16 @@ class Site:
         from . import bench_site  # noqa: PLC0415
 
         return bench_site.bench_figure(self, variant, column)
+
+    # -- other architectures (issue 11): the rendering is in cheatsheet/arch_site.py ------------------
+    def arch_table(self, program: str, variants: Sequence[str] | None = None) -> str:
+        """Variants declared for x86-64 and arm64: image and binary sizes side by side, the difference."""
+        from . import arch_site  # noqa: PLC0415 -- only the pages that show it
+
+        return arch_site.arch_table(self, program, variants)
+
+    def base_arch_table(self) -> str:
+        """Base images measured for x86-64 and arm64: sizes and files side by side."""
+        from . import arch_site  # noqa: PLC0415
+
+        return arch_site.base_arch_table(self)

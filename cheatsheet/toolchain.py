@@ -89,6 +89,7 @@ __all__ = ["DEBIAN_PACKAGES", "KNOWN_KINDS", "MUSL_TARGET", "Toolchain", "Toolch
 
 KNOWN_KINDS: tuple[str, ...] = ("rustup", "debian-build-std")
 MUSL_TARGET = "x86_64-unknown-linux-musl"
+DEFAULT_ARCH = "amd64"
 
 #: apt packages the "debian-build-std" toolchain needs (``gcc`` brings ``cc``, ``ar`` and the
 #: crtbegin/crtend objects; ``musl-dev`` brings musl's libc.a and start files; ``musl-tools``,
@@ -107,14 +108,56 @@ _LAYOUT_VERSION = 1
 
 _DEBIAN_RUSTC = pathlib.Path("/usr/bin/rustc")
 _DEBIAN_CARGO = pathlib.Path("/usr/bin/cargo")
-_MUSL_LIB_DIR = pathlib.Path("/usr/lib/x86_64-linux-musl")
 _MUSL_FILES = ("crt1.o", "Scrt1.o", "rcrt1.o", "crti.o", "crtn.o", "libc.a")
 _GCC_CRT_FILES = ("crtbegin.o", "crtbeginS.o", "crtbeginT.o", "crtend.o", "crtendS.o")
-_LLVM_LIBUNWIND = pathlib.Path("/usr/lib/llvm-14/lib/libunwind.a")
 _MARKER = ".sysroot-complete.json"
 _SYSROOT_PLACEHOLDER = "<sysroot>"
 
+#: What building for arm64 adds: the cross C compiler (linker driver, crt objects, glibc for aarch64).
+#: musl's and LLVM libunwind's aarch64 files come from arm64 packages fetched into the cache.
+ARM64_PACKAGES: tuple[str, ...] = ("gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross")
+ARM64_FETCHED: tuple[str, ...] = ("musl-dev", "libunwind-14-dev")
+
 _APT_HINT = "apt-get install " + " ".join(DEBIAN_PACKAGES)
+
+
+@dataclass(frozen=True)
+class _Arch:
+    """Where the pieces of one architecture's musl sysroot and its C toolchain come from."""
+
+    arch: str  # Docker's name
+    rust: str  # a triple's first component
+    cc: str  # the C compiler and linker driver for this architecture
+    ar: str
+    packages: tuple[str, ...]  # Debian packages installed on the machine
+    fetched: tuple[str, ...]  # Debian packages of this architecture unpacked into the cache ("" if none)
+
+    @property
+    def musl_target(self) -> str:
+        return f"{self.rust}-unknown-linux-musl"
+
+    @property
+    def gnu_target(self) -> str:
+        return f"{self.rust}-unknown-linux-gnu"
+
+    def musl_lib_dir(self, root: pathlib.Path) -> pathlib.Path:
+        return root / "usr" / "lib" / f"{self.rust}-linux-musl"
+
+    def libunwind(self, root: pathlib.Path) -> pathlib.Path:
+        return root / "usr" / "lib" / "llvm-14" / "lib" / "libunwind.a"
+
+
+ARCHES = {
+    "amd64": _Arch("amd64", "x86_64", "cc", "ar", DEBIAN_PACKAGES, ()),
+    "arm64": _Arch(
+        "arm64",
+        "aarch64",
+        "aarch64-linux-gnu-gcc",
+        "aarch64-linux-gnu-ar",
+        DEBIAN_PACKAGES + ARM64_PACKAGES,
+        ARM64_FETCHED,
+    ),
+}
 
 _FORTIFY_SHIM_C = """\
 /* musl has no _FORTIFY_SOURCE entry points; Debian's LLVM libunwind calls this one. */
@@ -151,6 +194,12 @@ class Toolchain:
     rustflags: tuple[str, ...]
     cargo_args: tuple[str, ...]
     fingerprint: str
+    arch: str = DEFAULT_ARCH  # the architecture it builds for
+
+    @property
+    def slot(self) -> str:
+        """A name for this toolchain and architecture: its target directory and lock are called so."""
+        return self.id if self.arch == DEFAULT_ARCH else f"{self.id}-{self.arch}"
 
 
 # --------------------------------------------------------------------------- helpers
@@ -275,13 +324,60 @@ def _rustup_toolchain() -> Toolchain:
 # --------------------------------------------------------------------------- debian-build-std
 
 
-def _missing_debian(what: str) -> ToolchainError:
-    versions = _dpkg_versions(DEBIAN_PACKAGES)
+def _missing_debian(what: str, spec: _Arch | None = None) -> ToolchainError:
+    packages = spec.packages if spec is not None else DEBIAN_PACKAGES
+    versions = _dpkg_versions(packages)
     missing = [p for p, v in (versions or {}).items() if v is None]
     which = f" (not installed: {', '.join(missing)})" if missing else ""
+    arch = f" for {spec.arch}" if spec is not None and spec.arch != DEFAULT_ARCH else ""
     return ToolchainError(
-        f"The debian-build-std toolchain needs {what}{which}; install the Debian packages with: {_APT_HINT}"
+        f"The debian-build-std toolchain{arch} needs {what}{which}; install the Debian packages with: "
+        f"apt-get install {' '.join(packages)}"
     )
+
+
+def _fetched_packages(cache_dir: pathlib.Path, spec: _Arch) -> pathlib.Path:
+    """``spec.fetched`` for ``spec.arch``, downloaded from this machine's apt sources and unpacked
+    (``dpkg-deb -x``, nothing installed) into ``<cache_dir>/debian-packages/<arch>``, once; the
+    directory is published by one rename after a marker naming every package version is written."""
+    from .bases.common import BaseUnavailable, download_packages  # noqa: PLC0415 -- only for other arches
+
+    parent = cache_dir.resolve() / "debian-packages"
+    final = parent / spec.arch
+    marker = ".fetched.json"
+    if (final / marker).is_file():
+        return final
+    parent.mkdir(parents=True, exist_ok=True)
+    with file_lock(parent / ".lock"):
+        if (final / marker).is_file():
+            return final
+        _rmtree(final)
+        tmp = pathlib.Path(tempfile.mkdtemp(prefix=f".tmp-{spec.arch}-", dir=parent))
+        try:
+            root = tmp / "root"
+            root.mkdir()
+            try:
+                debs = download_packages("toolchain", list(spec.fetched), spec.arch, tmp, lambda _m: None)
+            except BaseUnavailable as exc:
+                raise ToolchainError(
+                    f"cannot fetch the {spec.arch} packages {', '.join(spec.fetched)}: {exc}"
+                ) from None
+            versions = {}
+            for name, deb in sorted(debs.items()):
+                _run(["dpkg-deb", "-x", str(deb), str(root)], f"unpacking {deb.name}", "check the package")
+                versions[name] = _run(["dpkg-deb", "-f", str(deb), "Version"], "dpkg-deb -f", "check it").strip()
+            for leftover in ("apt", "debs"):
+                _rmtree(tmp / leftover)
+            for entry in root.iterdir():
+                os.rename(entry, tmp / entry.name)
+            root.rmdir()
+            _write_file(tmp / marker, json.dumps({"arch": spec.arch, "packages": versions}, sort_keys=True) + "\n")
+            os.rename(tmp, final)
+            fsync_dir(parent)
+        except BaseException:
+            _rmtree(tmp)
+            raise
+    return final
 
 
 @dataclass(frozen=True)
@@ -296,15 +392,16 @@ class _DebianInputs:
     host_rustlib: pathlib.Path  # /usr/lib/rustlib/<host>
     cc: str
     ar: str
+    spec: _Arch
     copies: dict[str, pathlib.Path]  # file name in self-contained/ -> source file
     patches: tuple[tuple[str, str, str], ...]  # (name, version, vendor dir) of std's vendored deps
     record: dict  # everything above that changes outputs, JSON-able; hashed into the key
 
 
-def _debian_inputs() -> _DebianInputs:
-    versions = _dpkg_versions(DEBIAN_PACKAGES)
+def _debian_inputs(spec: _Arch, cache_dir: pathlib.Path) -> _DebianInputs:
+    versions = _dpkg_versions(spec.packages)
     if versions is not None and any(v is None for v in versions.values()):
-        raise _missing_debian("all of its Debian packages")
+        raise _missing_debian("all of its Debian packages", spec)
     for path in (_DEBIAN_RUSTC, _DEBIAN_CARGO):
         if not os.access(path, os.X_OK):
             raise _missing_debian(f"{path} (Debian rustc-web/cargo-web)")
@@ -323,23 +420,25 @@ def _debian_inputs() -> _DebianInputs:
     if not (host_rustlib / "lib").is_dir():
         raise _missing_debian(f"Debian's host std in {host_rustlib}/lib")
 
-    cc = shutil.which("cc")
-    ar = shutil.which("ar")
+    cc = shutil.which(spec.cc)
+    ar = shutil.which(spec.ar)
     if cc is None or ar is None:
-        raise _missing_debian("a C compiler `cc` and `ar` (Debian gcc, binutils)")
+        raise _missing_debian(f"a C compiler `{spec.cc}` and `{spec.ar}`", spec)
 
+    # musl's and libunwind's files: this machine's own for its architecture, else fetched packages'
+    root = _fetched_packages(cache_dir, spec) if spec.fetched else pathlib.Path("/")
     copies: dict[str, pathlib.Path] = {}
     for name in _MUSL_FILES:
-        copies[name] = _MUSL_LIB_DIR / name
+        copies[name] = spec.musl_lib_dir(root) / name
     crtbegin = pathlib.Path(_first_output_line([cc, "-print-file-name=crtbeginS.o"]))
     if not crtbegin.is_absolute():
-        raise _missing_debian("gcc's crtbegin/crtend objects")
+        raise _missing_debian("gcc's crtbegin/crtend objects", spec)
     for name in _GCC_CRT_FILES:
         copies[name] = crtbegin.parent / name
-    copies["libunwind.a"] = _LLVM_LIBUNWIND
+    copies["libunwind.a"] = spec.libunwind(root)
     for path in copies.values():
         if not path.is_file():
-            raise _missing_debian(f"{path}")
+            raise _missing_debian(f"{path}", spec)
 
     # std's vendored dependencies that Debian's std lock file takes from the crates registry.
     lock = tomllib.loads((library / "Cargo.lock").read_text())
@@ -368,12 +467,16 @@ def _debian_inputs() -> _DebianInputs:
         "std_lock_sha256": sha256_file(library / "Cargo.lock"),
         "std_patches": patches,
         "host_rustlib": str(host_rustlib),
-        "files": {name: [str(path), sha256_file(path)] for name, path in sorted(copies.items())},
+        # (a fetched file by its path in the package, so the record does not depend on cache_dir)
+        "files": {name: [_package_path(path, root), sha256_file(path)] for name, path in sorted(copies.items())},
         "shim": [_FORTIFY_SHIM_C, list(_SHIM_CFLAGS)],
         "c_toolchain": _c_toolchain_identity(cc),
         "ar": [os.path.realpath(ar), _first_output_line([ar, "--version"])],
         "packages": versions,
     }
+    if spec.arch != DEFAULT_ARCH:  # (absent for the default: its sysroot and rows keep their keys)
+        record["arch"] = spec.arch
+        record["fetched"] = json.loads((root / ".fetched.json").read_text())
     record = json.loads(json.dumps(record))  # as it reads back from the marker (tuples -> lists)
     return _DebianInputs(
         rustc=str(_DEBIAN_RUSTC),
@@ -386,10 +489,15 @@ def _debian_inputs() -> _DebianInputs:
         host_rustlib=host_rustlib,
         cc=cc,
         ar=ar,
+        spec=spec,
         copies=copies,
         patches=tuple(patches),
         record=record,
     )
+
+
+def _package_path(path: pathlib.Path, root: pathlib.Path) -> str:
+    return "/" + str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
 
 
 def _patched_std_manifest(original: str, patches: tuple[tuple[str, str, str], ...]) -> str:
@@ -462,7 +570,7 @@ def _sysroot_is_valid(sysroot: pathlib.Path, record: dict) -> bool:
 def _build_sysroot(tmp: pathlib.Path, final: pathlib.Path, inp: _DebianInputs) -> None:
     """Fill `tmp` with the sysroot that will live at `final` (paths inside refer to `final`)."""
     rustlib = tmp / "lib" / "rustlib"
-    self_contained = rustlib / MUSL_TARGET / "lib" / "self-contained"
+    self_contained = rustlib / inp.spec.musl_target / "lib" / "self-contained"
     library = rustlib / "src" / "rust" / "library"
     build = tmp / "build"
     for d in (self_contained, library, build, tmp / "bin"):
@@ -537,14 +645,20 @@ def _ensure_sysroot(cache_dir: pathlib.Path, inp: _DebianInputs) -> pathlib.Path
     return final
 
 
-def _debian_toolchain(cache_dir: pathlib.Path) -> Toolchain:
-    inp = _debian_inputs()
+def _debian_toolchain(cache_dir: pathlib.Path, arch: str = DEFAULT_ARCH) -> Toolchain:
+    spec = ARCHES[arch]
+    inp = _debian_inputs(spec, cache_dir)
     sysroot = _ensure_sysroot(cache_dir, inp)
     env = {
         "RUSTC": str(sysroot / "bin" / "rustc"),
         "RUSTC_BOOTSTRAP": "1",
-        f"CARGO_TARGET_{MUSL_TARGET.upper().replace('-', '_')}_LINKER": inp.cc,
+        f"CARGO_TARGET_{spec.musl_target.upper().replace('-', '_')}_LINKER": inp.cc,
     }
+    if arch != DEFAULT_ARCH:  # a cross build: link and compile C (ring, aws-lc) with the cross compiler
+        for triple in (spec.gnu_target, spec.musl_target):
+            env[f"CARGO_TARGET_{triple.upper().replace('-', '_')}_LINKER"] = inp.cc
+            env[f"CC_{triple.replace('-', '_')}"] = inp.cc
+            env[f"AR_{triple.replace('-', '_')}"] = inp.ar
     rustflags = (f"--remap-path-prefix={sysroot}/lib/rustlib/src/rust={inp.src_root}",)
     cargo_args = ("-Zbuild-std=std,panic_abort",)
 
@@ -574,20 +688,29 @@ def _debian_toolchain(cache_dir: pathlib.Path) -> Toolchain:
         rustflags=rustflags,
         cargo_args=cargo_args,
         fingerprint=fingerprint,
+        arch=arch,
     )
 
 
 # --------------------------------------------------------------------------- public entry point
 
 
-def toolchain(kind: str, cache_dir: pathlib.Path) -> Toolchain:
-    """Return the toolchain `kind` ("rustup" or "debian-build-std").
+def toolchain(kind: str, cache_dir: pathlib.Path, arch: str = DEFAULT_ARCH) -> Toolchain:
+    """Return the toolchain `kind` ("rustup" or "debian-build-std") building for `arch`.
 
     For "debian-build-std" this builds (once, cached under `cache_dir`) the private musl
-    sysroot described in the module docstring; a cached call takes well under a second.
+    sysroot described in the module docstring; a cached call takes well under a second. For arm64
+    only "debian-build-std" exists: rustup here has std for x86-64 alone.
     """
+    if arch not in ARCHES:
+        raise ToolchainError(f"No toolchain builds for {arch!r}; the known architectures are: {', '.join(ARCHES)}.")
     if kind == "rustup":
+        if arch != DEFAULT_ARCH:
+            raise ToolchainError(
+                f"rustup has no {arch} standard library here (rustup target add needs a download server); "
+                "build it with the debian-build-std toolchain."
+            )
         return _rustup_toolchain()
     if kind == "debian-build-std":
-        return _debian_toolchain(pathlib.Path(cache_dir))
+        return _debian_toolchain(pathlib.Path(cache_dir), arch)
     raise ToolchainError(f"Unknown toolchain kind {kind!r}; the known kinds are: {', '.join(KNOWN_KINDS)}.")

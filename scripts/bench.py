@@ -71,7 +71,7 @@ def image_of(variant: Variant, ctx: Context) -> tuple[dict[str, Any], str]:
 
 def cold_build_seconds(variant: Variant, ctx: Context) -> float:
     """Seconds to build the binary in an empty target directory (crates fetched beforehand)."""
-    tc = get_toolchain(variant.target.toolchain, ctx)
+    tc = get_toolchain(variant.target.toolchain, ctx, variant.arch)
     run_command(
         [tc.cargo, "fetch", "--locked"],
         cwd=variant.program.dir,

@@ -13,6 +13,7 @@ IMAGE_ROW = {
     "libc": "musl",
     "crt_linkage": "static",
     "target": "x86_64-unknown-linux-musl",
+    "arch": "amd64",
     "tls": "none",
     "dns": "none",
     "allocator": "system",

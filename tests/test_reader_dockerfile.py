@@ -45,7 +45,12 @@ def test_the_last_stage_is_the_measured_dockerfile(variant):
 @pytest.mark.parametrize("variant", VARIANTS, ids=IDS)
 def test_the_build_stage_builds_the_binary_with_the_measured_command(variant):
     _, build, _ = stages(full_dockerfile(variant))
-    assert build[0] == f"FROM {BUILDER_IMAGE} AS {BUILD_STAGE}"
+    if variant.arch == "amd64":
+        assert build[0] == f"FROM {BUILDER_IMAGE} AS {BUILD_STAGE}"
+    else:  # cross-compiled on the builder's own platform, checked to be built for the variant's
+        assert build[0] == f"FROM --platform=$BUILDPLATFORM {BUILDER_IMAGE} AS {BUILD_STAGE}"
+        assert build[1] == "ARG TARGETARCH" and f'"$TARGETARCH" = {variant.arch}' in build[2]
+        assert f"--platform linux/{variant.arch}" in full_dockerfile(variant)
     assert f"RUN {variant.build_command()}" in build
     assert build.index(f"WORKDIR {BUILD_DIR}") < build.index("COPY . .") < build.index(f"RUN {variant.build_command()}")
     added = [line for line in build if line.startswith("RUN rustup target add")]

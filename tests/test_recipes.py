@@ -21,7 +21,9 @@ SEED_VARIANTS = [
 
 def test_the_seed_hello_world_matrix_is_declared():
     recipes = load_recipes()
-    assert [v.id for v in recipes.variants if v.program.id == "hello-world" and not v.ladder] == SEED_VARIANTS
+    hello = [v for v in recipes.variants if v.program.id == "hello-world" and not v.ladder]
+    assert [v.id for v in hello if v.arch == "amd64"] == SEED_VARIANTS
+    assert [v.id for v in hello if v.arch == "arm64"] == [f"{vid}-arm64" for vid in SEED_VARIANTS]
     for v in recipes.variants:
         if v.base.name != "scratch":
             assert "@sha256:" in v.base.pull and len(v.base.pull.split("@sha256:")[1]) == 64, v.base

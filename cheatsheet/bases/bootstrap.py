@@ -8,7 +8,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from .common import ARCH, RECIPE_VERSION, SUITE, BaseUnavailable
+from .common import ARCH, ARCHES, RECIPE_VERSION, SUITE, BaseUnavailable
 
 #: (root filesystem tarball, "package version" lines, tool that made it)
 Built = tuple[pathlib.Path, list[str], str]
@@ -23,7 +23,7 @@ class Bootstrap(ABC):
 
     name: ClassVar[str]  # the `bootstrap` value of programs/recipes.toml
     how: ClassVar[str]  # how it is made, for the one-line description
-    supported_arches: ClassVar[tuple[str, ...]] = (ARCH,)
+    supported_arches: ClassVar[tuple[str, ...]] = ARCHES
 
     def __init__(self, arch: str = ARCH):
         if arch not in self.supported_arches:

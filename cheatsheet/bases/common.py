@@ -31,13 +31,17 @@ class BaseImage:
     digest: str  # the pinned digest when pulled, "" otherwise
     size: int  # docker image inspect .Size (0 for scratch)
     detail: str  # one human line
+    arch: str = "amd64"  # the architecture its config declares (Docker's platform name)
 
 
 RECIPE_VERSION = 1
 SUITE = "bookworm"
 DEBIAN_VERSION = "12"
-#: The Debian architecture bootstrapped when none is given (arm64 is future work: pass ``arch``).
+#: The Debian architecture bootstrapped when none is given, and every one a recipe can make (Debian's
+#: and Docker's names agree for these two). Another architecture's root filesystem is made from that
+#: architecture's packages; running its maintainer scripts (mmdebstrap) needs user-mode emulation.
 ARCH = "amd64"
+ARCHES = ("amd64", "arm64")
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 BOOTSTRAP_TIMEOUT = 1800
 
@@ -241,3 +245,48 @@ def pack_rootfs(root: pathlib.Path, out: pathlib.Path, epoch: int) -> None:
         for p in walk(root):
             tf.add(p, arcname="./" + p.relative_to(root).as_posix(), recursive=False, filter=norm)
     os.replace(tmp, out)
+
+
+def apt_options(state: pathlib.Path, arch: str) -> list[str]:
+    """apt-get options: this machine's sources, private lists/cache, empty dpkg status."""
+    (state / "lists" / "partial").mkdir(parents=True, exist_ok=True)
+    (state / "cache" / "archives" / "partial").mkdir(parents=True, exist_ok=True)
+    status = state / "status"
+    status.touch()
+    return [
+        "-q",
+        "-o", f"Dir::Etc::SourceList={APT_SOURCES_LIST}",
+        "-o", f"Dir::Etc::SourceParts={APT_SOURCES_PARTS}",
+        "-o", f"Dir::State::Lists={state / 'lists'}",
+        "-o", f"Dir::Cache={state / 'cache'}",
+        "-o", f"Dir::State::status={status}",
+        "-o", f"APT::Architecture={arch}",
+        "-o", f"APT::Architectures={arch}",
+        "-o", "Acquire::Languages=none",
+        "-o", "Debug::NoLocking=1",
+    ]  # fmt: skip
+
+
+def deb_field(name: str, deb: pathlib.Path, field: str) -> str:
+    return run_step(name, "dpkg-deb -f", ["dpkg-deb", "-f", str(deb), field]).strip()
+
+
+def download_packages(
+    name: str, packages: list[str], arch: str, work: pathlib.Path, log: Callable[[str], None]
+) -> dict[str, pathlib.Path]:
+    """Download ``packages`` for ``arch`` from this machine's apt sources into ``work/debs`` (private
+    lists and cache in ``work/apt``: the machine's own apt state is not touched); package -> .deb."""
+    opts = apt_options(work / "apt", arch)
+    debs = work / "debs"
+    debs.mkdir()
+    log(f"{name}: apt-get update (private lists, {arch}) ...")
+    run_step(name, "apt-get update", ["apt-get", *opts, "update"])
+    log(f"{name}: apt-get download {' '.join(packages)} ({arch}) ...")
+    run_step(name, "apt-get download", ["apt-get", *opts, "download", *packages], cwd=debs)
+    by_pkg: dict[str, pathlib.Path] = {}
+    for deb in sorted(debs.glob("*.deb")):
+        by_pkg[deb_field(name, deb, "Package")] = deb
+    missing = [p for p in packages if p not in by_pkg]
+    if missing:
+        raise BaseUnavailable(f"{name}: apt-get download did not fetch {', '.join(missing)}")
+    return by_pkg

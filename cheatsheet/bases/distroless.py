@@ -11,12 +11,12 @@ from typing import Any, ClassVar
 
 from .bootstrap import Bootstrap, Built
 from .common import (
-    APT_SOURCES_LIST,
-    APT_SOURCES_PARTS,
     DEBIAN_VERSION,
     DEFAULT_PATH,
     SUITE,
     BaseUnavailable,
+    deb_field,
+    download_packages,
     make_dir,
     pack_rootfs,
     put,
@@ -70,30 +70,6 @@ DISTROLESS_OS_RELEASE = (
 )
 
 
-def apt_options(state: pathlib.Path, arch: str) -> list[str]:
-    """apt-get options: this machine's sources, private lists/cache, empty dpkg status."""
-    (state / "lists" / "partial").mkdir(parents=True, exist_ok=True)
-    (state / "cache" / "archives" / "partial").mkdir(parents=True, exist_ok=True)
-    status = state / "status"
-    status.touch()
-    return [
-        "-q",
-        "-o", f"Dir::Etc::SourceList={APT_SOURCES_LIST}",
-        "-o", f"Dir::Etc::SourceParts={APT_SOURCES_PARTS}",
-        "-o", f"Dir::State::Lists={state / 'lists'}",
-        "-o", f"Dir::Cache={state / 'cache'}",
-        "-o", f"Dir::State::status={status}",
-        "-o", f"APT::Architecture={arch}",
-        "-o", f"APT::Architectures={arch}",
-        "-o", "Acquire::Languages=none",
-        "-o", "Debug::NoLocking=1",
-    ]  # fmt: skip
-
-
-def deb_field(name: str, deb: pathlib.Path, field: str) -> str:
-    return run_step(name, "dpkg-deb -f", ["dpkg-deb", "-f", str(deb), field]).strip()
-
-
 class DistrolessStatic(Bootstrap):
     """Assembled like distroless' Debian 12 images: the packages' data extracted with ``dpkg-deb -x``
     (no maintainer scripts, no dpkg database, no merged /usr), the CA bundle built from
@@ -124,21 +100,8 @@ class DistrolessStatic(Bootstrap):
         for tool in ("apt-get", "dpkg-deb"):
             if shutil.which(tool) is None:
                 raise BaseUnavailable(f"{name}: {tool} is not installed")
-        opts = apt_options(work / "apt", self.arch)
-        debs = work / "debs"
-        debs.mkdir()
-        log(f"bases: {name}: apt-get update (private lists) ...")
-        run_step(name, "apt-get update", ["apt-get", *opts, "update"])
         wanted = [*recipe["packages"], recipe["ca_bundle_from"]]
-        log(f"bases: {name}: apt-get download {' '.join(wanted)} ...")
-        run_step(name, "apt-get download", ["apt-get", *opts, "download", *wanted], cwd=debs)
-
-        by_pkg: dict[str, pathlib.Path] = {}
-        for deb in sorted(debs.glob("*.deb")):
-            by_pkg[deb_field(name, deb, "Package")] = deb
-        missing = [p for p in wanted if p not in by_pkg]
-        if missing:
-            raise BaseUnavailable(f"{name}: apt-get download did not fetch {', '.join(missing)}")
+        by_pkg = download_packages(name, wanted, self.arch, work, lambda m: log(f"bases: {m}"))
 
         root = work / "rootfs"
         root.mkdir()

@@ -74,6 +74,7 @@ def _load(
     created = _dt.datetime.fromtimestamp(epoch, _dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     image_config = {
         "architecture": arch,
+        **({"variant": "v8"} if arch == "arm64" else {}),
         "os": "linux",
         "created": created,
         "config": {**config, "Labels": dict(sorted(labels.items()))},
@@ -108,6 +109,7 @@ def _image_from_inspect(name: str, ref: str, info: dict, source: str, digest: st
         digest=digest,
         size=int(info.get("Size") or 0),
         detail=detail,
+        arch=str(info.get("Architecture") or ""),
     )
 
 
@@ -184,13 +186,15 @@ def ensure_base(
 ) -> BaseImage:
     """Make ``spec`` usable as a ``FROM`` on this machine and describe the image used.
 
-    ``arch`` is the Debian architecture a bootstrap makes (only amd64 is implemented).
+    ``arch`` is the architecture of the image (``amd64`` or ``arm64``): a pull asks for that
+    platform, an image present locally is used only if its config declares it, and a bootstrap
+    makes it from that architecture's Debian packages.
 
     Raises :class:`DockerUnavailable` if the docker CLI/daemon cannot be used and
     :class:`BaseUnavailable` if the base can be neither found, pulled nor bootstrapped.
     """
     if spec.name == "scratch":
-        return BaseImage("scratch", "scratch", "", "none", "", 0, "FROM scratch: an empty root filesystem")
+        return BaseImage("scratch", "scratch", "", "none", "", 0, "FROM scratch: an empty root filesystem", arch)
 
     cache_dir = pathlib.Path(cache_dir)
     _ping_docker()
@@ -199,6 +203,8 @@ def ensure_base(
     if spec.pull:
         digest = spec.pull.split("@", 1)[1] if "@" in spec.pull else ""
         info = _inspect(spec.pull)
+        if info is not None and info.get("Architecture") != arch:
+            info = None  # the reference names another architecture's image here: pull this one's
         if info is not None:
             return _image_from_inspect(
                 spec.name,
@@ -210,10 +216,12 @@ def ensure_base(
             )
         if allow_pull:
             log(f"bases: {spec.name}: docker pull {spec.pull}")
-            proc = _docker(["pull", "--quiet", spec.pull], timeout=PULL_TIMEOUT, check=False)
+            proc = _docker(
+                ["pull", "--quiet", "--platform", f"linux/{arch}", spec.pull], timeout=PULL_TIMEOUT, check=False
+            )
             if proc.returncode == 0:
                 info = _inspect(spec.pull)
-                if info is not None:
+                if info is not None and info.get("Architecture") == arch:
                     return _image_from_inspect(spec.name, spec.pull, info, "pulled", digest, f"pulled {spec.pull}")
                 pull_error = "docker pull succeeded but the image is not listed afterwards"
             else:
