@@ -36,6 +36,7 @@ def matrix_entry(variant: Variant) -> dict[str, str]:
         "only": f"{variant.program.id}/{variant.id}",
         "base": variant.base.name,
         "target": variant.target.triple,
+        "arch": variant.arch,
         "libc": variant.target.libc,
         "tls": variant.tls,
         "dns": variant.dns,
