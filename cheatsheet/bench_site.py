@@ -91,6 +91,37 @@ def bench_table(site: Site) -> str:
     return render.table(columns, rows)
 
 
+def startup_memory_table(site: Site) -> str:
+    """The benchmarked images as images: base, size, time from ``docker run`` to the first good
+    response, and peak memory under load (the webserver page's view of bench.csv)."""
+    rows = [r for r in _rows(site) if not r["failure"]]
+    if not rows:
+        raise site._fail("no variant of bench.csv was benchmarked successfully")
+    title_note = _provenance(site, rows)
+
+    def image(r: Row) -> Row | None:
+        return site._measured(r["program"], r["variant"])
+
+    def base(r: Row) -> str:
+        row = image(r)
+        return text(row["base"]) if row else ""
+
+    def size(r: Row) -> str:
+        row = image(r)
+        return render.size(int(row["image_bytes"])) if row and row["image_bytes"] is not None else ""
+
+    columns: list[Column[Row]] = [
+        Column("Variant" + title_note, lambda r: render.code(r["variant"])),
+        Column("Base", base),
+        Column("C library", lambda r: f"{text(r['libc'])}, {text(r['crt_linkage'])}"),
+        Column("Allocator", lambda r: text(r["allocator"])),
+        Column("Image", size, "r"),
+        Column("Start-up to first response (ms)", lambda r: _spread(r, "startup_ms", ""), "r"),
+        Column("Peak memory under load", lambda r: render.size(int(r["rss_bytes"])) if r["rss_bytes"] else "", "r"),
+    ]
+    return render.table(columns, rows)
+
+
 def bench_chart(site: Site) -> str:
     rows = [r for r in _rows(site) if not r["failure"]]
     if not rows:

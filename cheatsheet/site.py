@@ -438,6 +438,7 @@ class Site:
         "bench_table",
         "bench_chart",
         "bench_figure",
+        "startup_memory_table",
         "arch_table",
         "base_arch_table",
     )
@@ -516,6 +517,12 @@ class Site:
         from . import bench_site  # noqa: PLC0415
 
         return bench_site.bench_chart(self)
+
+    def startup_memory_table(self) -> str:
+        """The benchmarked webserver images: base, size, start-up time and peak memory from bench.csv."""
+        from . import bench_site  # noqa: PLC0415
+
+        return bench_site.startup_memory_table(self)
 
     def bench_figure(self, variant: str, column: str) -> str:
         """One figure of bench.csv, for prose."""

@@ -81,6 +81,7 @@ import shlex
 import shutil
 import tempfile
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .util import CommandError, file_lock, fsync_dir, run_command, sha256_file
@@ -336,6 +337,20 @@ def _missing_debian(what: str, spec: _Arch | None = None) -> ToolchainError:
     )
 
 
+def _publish(parent: pathlib.Path, final: pathlib.Path, prefix: str, fill: Callable[[pathlib.Path], None]) -> None:
+    """Fill a fresh temporary directory beside ``final`` and publish it as ``final`` with one rename;
+    whatever fails or is interrupted leaves no half-made directory behind."""
+    tmp = pathlib.Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    try:
+        os.chmod(tmp, 0o755)
+        fill(tmp)
+        os.rename(tmp, final)
+        fsync_dir(parent)
+    except BaseException:
+        _rmtree(tmp)
+        raise
+
+
 def _fetched_packages(cache_dir: pathlib.Path, spec: _Arch) -> pathlib.Path:
     """``spec.fetched`` for ``spec.arch``, downloaded from this machine's apt sources and unpacked
     (``dpkg-deb -x``, nothing installed) into ``<cache_dir>/debian-packages/<arch>``, once; the
@@ -352,8 +367,8 @@ def _fetched_packages(cache_dir: pathlib.Path, spec: _Arch) -> pathlib.Path:
         if (final / marker).is_file():
             return final
         _rmtree(final)
-        tmp = pathlib.Path(tempfile.mkdtemp(prefix=f".tmp-{spec.arch}-", dir=parent))
-        try:
+
+        def fill(tmp: pathlib.Path) -> None:
             root = tmp / "root"
             root.mkdir()
             try:
@@ -372,11 +387,8 @@ def _fetched_packages(cache_dir: pathlib.Path, spec: _Arch) -> pathlib.Path:
                 os.rename(entry, tmp / entry.name)
             root.rmdir()
             _write_file(tmp / marker, json.dumps({"arch": spec.arch, "packages": versions}, sort_keys=True) + "\n")
-            os.rename(tmp, final)
-            fsync_dir(parent)
-        except BaseException:
-            _rmtree(tmp)
-            raise
+
+        _publish(parent, final, f".tmp-{spec.arch}-", fill)
     return final
 
 
@@ -633,15 +645,7 @@ def _ensure_sysroot(cache_dir: pathlib.Path, inp: _DebianInputs) -> pathlib.Path
             trash = pathlib.Path(tempfile.mkdtemp(prefix=".trash-", dir=parent))
             os.rename(final, trash / "old")
             _rmtree(trash)
-        tmp = pathlib.Path(tempfile.mkdtemp(prefix=f".tmp-{key}-", dir=parent))
-        try:
-            os.chmod(tmp, 0o755)
-            _build_sysroot(tmp, final, inp)
-            os.rename(tmp, final)
-            fsync_dir(parent)
-        except BaseException:
-            _rmtree(tmp)
-            raise
+        _publish(parent, final, f".tmp-{key}-", lambda tmp: _build_sysroot(tmp, final, inp))
     return final
 
 

@@ -213,3 +213,12 @@ def test_smoke_an_arm64_image_is_cross_built_measured_and_run_under_emulation(tm
     assert (image["Architecture"], image.get("Variant")) == ("arm64", "v8")
     ran = docker("run", "--rm", "cheatsheet/hello-world:scratch-musl-arm64")
     assert ran.stdout == b"Hello, world!\n"
+
+
+def test_rustup_cannot_build_for_arm64_here_and_says_what_to_use(tmp_path):
+    from cheatsheet.toolchain import ToolchainError, toolchain
+
+    with pytest.raises(ToolchainError, match="rustup has no arm64 standard library here.*debian-build-std"):
+        toolchain("rustup", tmp_path, "arm64")
+    with pytest.raises(ToolchainError, match="No toolchain builds for 'riscv64'"):
+        toolchain("debian-build-std", tmp_path, "riscv64")
