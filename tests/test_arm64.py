@@ -16,6 +16,7 @@ from cheatsheet import arch_site
 from cheatsheet.emulation import cannot_run, host_arch
 from cheatsheet.measure import Context, MeasureError, declare_architecture, inspect_image, runnable
 from cheatsheet.recipes import RecipeError, load_recipes
+from cheatsheet.render import format_bytes
 from cheatsheet.tables import read_table
 
 REPO = Path(__file__).resolve().parent.parent
@@ -162,7 +163,7 @@ def test_the_arm64_page_shows_each_pair_with_the_csv_figures(built_site):
             if row is None:
                 assert "not measured" in cell
             else:
-                assert f'title="{int(row["image_bytes"]):,} bytes"' in cell
+                assert cell == format_bytes(int(row["image_bytes"]))
 
 
 # -- image configs and a real arm64 image ---------------------------------------------------------
@@ -218,7 +219,7 @@ def test_smoke_an_arm64_image_is_cross_built_measured_and_run_under_emulation(tm
 def test_rustup_cannot_build_for_arm64_here_and_says_what_to_use(tmp_path):
     from cheatsheet.toolchain import ToolchainError, toolchain
 
-    with pytest.raises(ToolchainError, match="rustup has no arm64 standard library here.*debian-build-std"):
+    with pytest.raises(ToolchainError, match=r"rustup has no arm64 standard library here.*debian-build-std"):
         toolchain("rustup", tmp_path, "arm64")
     with pytest.raises(ToolchainError, match="No toolchain builds for 'riscv64'"):
         toolchain("debian-build-std", tmp_path, "riscv64")

@@ -225,10 +225,11 @@ def test_one_class_per_bootstrap_recipe_and_the_loader_knows_them_all() -> None:
         assert issubclass(cls, Bootstrap) and cls.name == name
         recipe = bootstrap_for(name).recipe()
         assert recipe["kind"] == name and recipe["arch"] == "amd64"
+        assert bootstrap_for(name, arch="arm64").recipe()["arch"] == "arm64"  # another cache key, same recipe
     with pytest.raises(BaseUnavailable, match="known: debian-minbase, debian-slim"):
         bootstrap_for("ubuntu")
-    with pytest.raises(BaseUnavailable, match="supports amd64, not 'arm64'"):
-        bootstrap_for("debian-slim", arch="arm64")
+    with pytest.raises(BaseUnavailable, match="supports amd64, arm64, not 'riscv64'"):
+        bootstrap_for("debian-slim", arch="riscv64")
 
 
 def test_importing_the_recipes_imports_no_docker_or_bootstrapping_code() -> None:

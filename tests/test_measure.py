@@ -261,6 +261,7 @@ def test_list_json_is_a_job_matrix(workdir):
         "only": "hello-world/scratch-glibc",
         "base": "scratch",
         "target": "x86_64-unknown-linux-gnu",
+        "arch": "amd64",
         "libc": "glibc",
         "tls": "none",
         "dns": "none",
