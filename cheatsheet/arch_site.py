@@ -108,15 +108,16 @@ def arch_table(site: Site, program: object, variants: object = None) -> str:
             return "yes"
         return "no" + site.notes.ref("data", f"Under emulation: {text(row['failure'])}")
 
-    def toolchains(p: Pair) -> str:
-        found = [r for r in (p.native_row, p.other_row) if r is not None]
-        return " / ".join(f"{text(r['toolchain'])} {text(r['rustc_release'])}" for r in found)
-
     emulated = site.notes.ref(
         "data",
         "Run on the x86-64 measuring machine under user-mode emulation (Debian's qemu-user-static through "
         "binfmt_misc): the check is what the program printed or served, never how fast.",
     )
+    # which toolchain built each side, once per table: a note on each binary column's title
+    native_rows = [p.native_row for p in items if p.native_row is not None]
+    other_rows = [p.other_row for p in items if p.other_row is not None]
+    native_built = site._header_note(native_rows, lambda r: text(r["variant"]), site._toolchain_note_text)
+    other_built = site._header_note(other_rows, lambda r: text(r["variant"]), site._toolchain_note_text)
     columns: list[Column[Pair]] = [
         Column("Variant", lambda p: render.code(p.native.id)),
         Column("Base", lambda p: text(p.native.base.name)),
@@ -124,10 +125,9 @@ def arch_table(site: Site, program: object, variants: object = None) -> str:
         Column(f"Image {native_title}", size("native", "image_bytes"), "r"),
         Column(f"Image {other_title}", size("other", "image_bytes"), "r"),
         Column(f"{other_title} − {native_title}", difference("image_bytes"), "r"),
-        Column(f"Binary {native_title}", size("native", "binary_bytes"), "r"),
-        Column(f"Binary {other_title}", size("other", "binary_bytes"), "r"),
+        Column(f"Binary {native_title}{native_built}", size("native", "binary_bytes"), "r"),
+        Column(f"Binary {other_title}{other_built}", size("other", "binary_bytes"), "r"),
         Column(f"{other_title} runs{emulated}", runs),
-        Column("Toolchains", toolchains),
     ]
     return render.table(columns, items)
 

@@ -131,14 +131,16 @@ def bench_chart(site: Site) -> str:
         charts.Series("/alloc (allocator-bound)", [round(r["alloc_rps"]) for r in rows]),
         charts.Series("/cpu (control)", [round(r["cpu_rps"]) for r in rows]),
     ]
-    svg = charts.log_bar_chart(
+    svg = charts.bar_chart(
         "Requests per second (median of rounds)",
         labels,
         series,
         value_format=lambda n: f"{n:,} req/s",
-        axis_title="requests per second, logarithmic",
+        axis_title="requests per second",
+        logarithmic=False,
     )
-    return f'<figure class="chart">{svg}</figure>'
+    caption = text("The medians of the table below; the bars start at zero, so their lengths compare as ratios.")
+    return charts.figure(svg, caption)
 
 
 def bench_figure(site: Site, variant: object, column: object) -> str:

@@ -67,15 +67,17 @@ def _style() -> object:
     )
 
 
-def log_bar_chart(
+def bar_chart(
     title: str,
     labels: Sequence[str],
     series: Sequence[Series],
     *,
     value_format: Callable[[int], str],
     axis_title: str = "",
+    logarithmic: bool = True,
 ) -> str:
-    """A horizontal bar chart on a logarithmic axis, as an ``<svg>`` element to inline in a page."""
+    """A horizontal bar chart, on a logarithmic axis (sizes spanning decades) or a linear one from zero
+    (rates whose ratios matter), as an ``<svg>`` element to inline in a page."""
     if not labels or not series:
         raise ChartError("a chart needs at least one label and one series")
     for s in series:
@@ -83,26 +85,29 @@ def log_bar_chart(
             raise ChartError(f"series {s.title!r} has {len(s.values)} values for {len(labels)} labels")
         for v in s.values:
             if v is not None and (not isinstance(v, int) or v <= 0):
-                raise ChartError(f"series {s.title!r}: {v!r} cannot be drawn on a logarithmic axis")
+                raise ChartError(f"series {s.title!r}: {v!r} cannot be drawn as a bar")
     import pygal  # noqa: PLC0415 -- pygal only when a chart is drawn
 
     present = [v for s in series for v in s.values if v is not None]
     if not present:
         raise ChartError("no series has a value to draw")
     low, high = min(present), max(present)
-    # Axis ticks at powers of ten, with room on both sides so the shortest bar is still visible.
-    lo_exp, hi_exp = (
-        math.floor(math.log10(low)) - (1 if low < 10 ** math.floor(math.log10(low)) * 2 else 0),
-        math.ceil(math.log10(high)),
-    )
+    if logarithmic:
+        # Axis ticks at powers of ten, with room on both sides so the shortest bar is still visible.
+        lo_exp = math.floor(math.log10(low)) - (1 if low < 10 ** math.floor(math.log10(low)) * 2 else 0)
+        hi_exp = math.ceil(math.log10(high))
+        start, ticks = 10**lo_exp, [10**e for e in range(lo_exp, hi_exp + 1)]
+    else:
+        step = _tick_step(high)
+        start, ticks = 0, [step * i for i in range(math.ceil(high / step) + 1)]
     chart = pygal.HorizontalBar(
         style=_style(),
         js=[],
         css=["file://style.css", "file://graph.css"],
         disable_xml_declaration=True,
-        logarithmic=True,
-        range=(10**lo_exp, 10**hi_exp),
-        y_labels=[10**e for e in range(lo_exp, hi_exp + 1)],
+        logarithmic=logarithmic,
+        range=(start, ticks[-1]),
+        y_labels=ticks,
         value_formatter=lambda v: value_format(round(v)) if v is not None else "",
         width=800,
         height=120 + 30 * len(labels),
@@ -117,7 +122,7 @@ def log_bar_chart(
         title=title,
         margin=8,
         margin_right=40,
-        zero=10**lo_exp,  # bars grow from the axis' left end, not from the smallest value
+        zero=start,  # bars grow from the axis' left end, not from the smallest value
         spacing=6,
         explicit_size=False,
         no_prefix=False,
@@ -136,6 +141,21 @@ def log_bar_chart(
     svg = svg.replace("<svg ", '<svg style="width:100%;height:auto" role="img" ', 1)
     check_svg(svg)
     return svg
+
+
+def _tick_step(high: int) -> int:
+    """A round step (1, 2 or 5 times a power of ten) giving at most about six ticks up to ``high``."""
+    magnitude = 10 ** max(0, math.floor(math.log10(high)) - 1)
+    for factor in (1, 2, 5, 10, 20, 50, 100):
+        if high / (factor * magnitude) <= 6:
+            return factor * magnitude
+    return 100 * magnitude
+
+
+def figure(svg: str, caption: str) -> str:
+    """A chart as a figure spanning the text column (Material shrinks a figure to its content, and an
+    SVG sized 100% has none), with a caption; one line, as raw HTML in Markdown must be."""
+    return f'<figure class="chart" style="width:100%">{svg}<figcaption>{caption}</figcaption></figure>'
 
 
 _COMMENT = re.compile(r"<!--.*?-->", re.S)

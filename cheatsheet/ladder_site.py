@@ -117,7 +117,7 @@ def table(site: Site, ladder_id: object) -> str:
 
 
 def chart(site: Site, ladder_id: object) -> str:
-    from .charts import ChartError, Series, log_bar_chart  # noqa: PLC0415 -- pygal only here
+    from .charts import ChartError, Series, bar_chart, figure  # noqa: PLC0415 -- pygal only here
 
     ladder = _ladder(site, ladder_id)
     labels = [f"{s.number}. {s.id}" for s in ladder.steps]
@@ -130,7 +130,7 @@ def chart(site: Site, ladder_id: object) -> str:
             values.append(int(row["image_bytes"]) if ok and row is not None else None)
         series.append(Series(LIBC_TITLES.get(libc, libc), values))
     try:
-        svg = log_bar_chart(
+        svg = bar_chart(
             ladder.title,
             labels,
             series,
@@ -142,7 +142,7 @@ def chart(site: Site, ladder_id: object) -> str:
     # A figure of its own: raw HTML in Markdown must not be indented or broken by blank lines.
     svg = svg.replace("\n", " ")
     caption = text("The same figures as the table above, on a logarithmic scale.")
-    return f'<figure class="ladder-chart" style="width:100%">{svg}<figcaption>{caption}</figcaption></figure>'
+    return figure(svg, caption)
 
 
 def commands(site: Site, ladder_id: object) -> str:

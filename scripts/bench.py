@@ -6,7 +6,7 @@ like any other (scripts/measure.py's runner: built, checked, rows in images.csv)
 interleaved rounds with wrk on 127.0.0.1, with fixed CPU and memory limits; see cheatsheet/bench.py.
 
 Examples:
-  python scripts/bench.py                                  # the full run (about 15 minutes)
+  python scripts/bench.py                                  # the full run (about 35 minutes on two cores)
   python scripts/bench.py --rounds 1 --duration 1 --startup-runs 2 --no-build-time --only 'webserver/alloc-musl'
 Exit status: 0 every variant benchmarked, 1 some variant failed (its row says why), 2 bad arguments.
 """

@@ -43,7 +43,7 @@ def test_the_libc_page_shows_every_benchmarked_variant_with_its_ratios(built_sit
             continue
         assert cell_text(shown[vid][4]) == f"{row['alloc_rps_ratio']:.2f}×"
         assert cell_text(shown[vid][3]).startswith(f"{row['alloc_rps']:,.0f}")
-    assert '<figure class="chart"><svg' in doc
+    assert '<figure class="chart" style="width:100%"><svg' in doc
 
 
 def test_the_webserver_page_shows_start_up_and_memory_of_each_benchmarked_image(built_site):

@@ -28,6 +28,8 @@ KEY_PAGES = {
     "tls-rustls": "tls/rustls/",
     "binary-size": "concepts/binary-size/",
     "libc": "concepts/libc/",
+    "arm64": "concepts/arm64/",
+    "webserver": "programs/webserver/",
 }
 PAGE_BUDGET = 200_000  # bytes: a page's HTML with every same-site CSS and JS it loads, gzip'd
 
@@ -343,3 +345,14 @@ def test_screenshots_of_the_key_pages(browser, base_url, width):
     finally:
         w.context.close()
     w.check()
+
+
+@pytest.mark.parametrize("path", ["concepts/libc/", "concepts/binary-size/"])
+def test_a_chart_spans_the_text_column(page, base_url, path):
+    """Material draws a figure as wide as its content, and an SVG sized 100% has none of its own: the
+    benchmark chart once rendered a few hundred pixels wide in an 800-pixel column."""
+    page.goto(f"{base_url}/{path}")
+    chart = page.locator("figure.chart svg").first.bounding_box()
+    column = page.locator("article.md-content__inner").first.bounding_box()
+    assert chart is not None and column is not None
+    assert chart["width"] >= 0.9 * (column["width"] - 2 * 24)

@@ -269,7 +269,7 @@ def test_commands_show_the_build_command_and_dockerfile_of_each_step(site, ladde
 
 def test_the_built_page_has_the_table_and_an_inline_chart(built_site):
     doc = (built_site / "concepts" / "binary-size" / "index.html").read_text(encoding="utf-8")
-    figure = re.search(r'<figure class="ladder-chart"[^>]*>(.*?)</figure>', doc, re.S)
+    figure = re.search(r'<figure class="chart"[^>]*>(.*?)</figure>', doc, re.S)
     assert figure and "<svg" in figure.group(1)
     assert "<script" not in figure.group(1)
     assert 'id="ladder-musl-17-tiny"' in doc
