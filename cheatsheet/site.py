@@ -333,7 +333,8 @@ class Site:
             Column("Base image", base),
             Column("Base obtained", lambda r: text(r["base_source"])),
             Column("Docker", lambda r: text(r["docker_version"])),
-            Column("Arch", lambda r: text(r["host_arch"])),
+            Column("Built for", lambda r: text(r["arch"])),
+            Column("Measured on", lambda r: text(r["host_arch"])),
             Column("Measured", lambda r: text(r["measured_at"].strftime("%Y-%m-%d"))),
         ]
         return render.table(columns, rows)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tarfile
@@ -21,7 +22,7 @@ import pytest
 from labelled import labelled
 from rows import empty_datasets
 
-from cheatsheet.containers import ContainerError, RunResources, sweep_leftovers
+from cheatsheet.containers import OWNER_LABEL, ContainerError, RunResources, sweep_leftovers
 from cheatsheet.docker import DockerUnavailable
 from cheatsheet.netcheck import NetCheckError, TestNetwork, parse_startup
 from cheatsheet.tables import read_table
@@ -100,6 +101,15 @@ def test_a_second_run_with_nothing_changed_is_read_from_the_cache(measured):
     assert "cached" in proc.stderr and "verifying" not in proc.stderr
 
 
+def run_containers(run_owner: str) -> list[str]:
+    """The containers (running or not) a run started, by the owner label it puts on each."""
+    proc = subprocess.run(
+        ["docker", "ps", "--all", "--quiet", "--filter", f"label={OWNER_LABEL}={run_owner}"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return proc.stdout.split()
+
+
 def test_sigkill_in_the_middle_of_a_check_leaves_the_csv_whole_and_the_next_run_sweeps(measured, tmp_path):
     workdir, first = measured
     assert first.returncode == 0, first.stderr
@@ -114,7 +124,12 @@ def test_sigkill_in_the_middle_of_a_check_leaves_the_csv_whole_and_the_next_run_
         if "verifying on a private network" in line:
             break
         assert time.monotonic() < deadline, "the run never reached the server check"
-    time.sleep(3)  # the peers are starting or the check is under way
+    # Kill as soon as the run's first container exists: the check is under way and its row unwritten.
+    # (A fixed sleep raced: on a fast machine the whole check was over, and the row written, first.)
+    child_owner = f"{socket.gethostname()}:{child.pid}"
+    while not run_containers(child_owner):
+        assert time.monotonic() < deadline, "the run started no container"
+        time.sleep(0.05)
     child.send_signal(signal.SIGKILL)
     child.wait(timeout=60)
     assert csv.read_bytes() == before
