@@ -36,15 +36,14 @@ class Pair:
 
 def pairs(variants: Sequence[Variant], arch: str = OTHER_ARCH) -> list[tuple[Variant, Variant]]:
     """(x86-64 variant, ``arch`` variant) of each recipe declared for both, in recipe order."""
-    by_key = {(v.program.id, v.base.name, v.target.id, v.profile.id, v.features, v.rustflags): v for v in variants}
+    by_key = {v.key: v for v in variants}
     out = []
-    for v in variants:
-        if v.arch != arch:
+    for native in variants:
+        if native.arch != DEFAULT_ARCH:
             continue
-        native_target = v.target.id.removesuffix(f"-{arch}")
-        native = by_key.get((v.program.id, v.base.name, native_target, v.profile.id, v.features, v.rustflags))
-        if native is not None and native.arch == DEFAULT_ARCH and v.id == f"{native.id}-{arch}":
-            out.append((native, v))
+        other = by_key.get(native.for_arch(arch).key)
+        if other is not None and other == native.for_arch(arch):
+            out.append((native, other))
     return out
 
 

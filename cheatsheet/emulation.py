@@ -15,11 +15,13 @@ from __future__ import annotations
 import platform
 from pathlib import Path
 
+from .recipes import RUST_ARCH
+
 BINFMT_DIR = Path("/proc/sys/fs/binfmt_misc")
 #: Docker's architecture name -> the binfmt_misc entry Debian's qemu-user-static registers for it.
-BINFMT_ENTRY = {"arm64": "qemu-aarch64", "amd64": "qemu-x86_64"}
-#: platform.machine() -> Docker's architecture name.
-MACHINE_ARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}
+BINFMT_ENTRY = {arch: f"qemu-{rust}" for arch, rust in RUST_ARCH.items()}
+#: platform.machine() (the kernel's name, or on some systems Docker's) -> Docker's architecture name.
+MACHINE_ARCH = {**{rust: arch for arch, rust in RUST_ARCH.items()}, **{arch: arch for arch in RUST_ARCH}}
 SETUP_HINT = "run `scripts/setup.sh measure` as root (it installs qemu-user-static and registers it)"
 
 

@@ -37,7 +37,7 @@ from .docker import DockerUnavailable, run_docker
 from .emulation import cannot_run
 from .imagefacts import ImageFacts, facts_from_tar, image_facts
 from .netcheck import NetCheckError, TestNetwork
-from .recipes import DEFAULT_ARCH, REPO, Recipes, Variant, dockerfile
+from .recipes import ARCH_VARIANT, DEFAULT_ARCH, REPO, Recipes, Variant, dockerfile
 from .store import check_row, fit_to_schema, upsert_rows
 from .tables import DataError, Schema, schema_path_for
 from .toolchain import Toolchain, ToolchainError, toolchain
@@ -198,10 +198,6 @@ def build_image(variant: Variant, base: BaseImage, binary: Path, ctx: Context) -
         raise MeasureError(f"docker build failed: {stderr_line(proc)}")
     declare_architecture(variant.image_tag, variant.arch, ctx)
     return inspect_image(variant.image_tag)["Id"]
-
-
-#: What an image config says for each architecture besides "architecture" (Docker's "variant").
-ARCH_VARIANT = {"arm64": "v8"}
 
 
 def declare_architecture(tag: str, arch: str, ctx: Context) -> None:

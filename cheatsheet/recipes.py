@@ -45,6 +45,8 @@ RELEASE_DEFAULT_STRIP = "debuginfo"
 DEFAULT_ARCH = "amd64"
 #: Docker's architecture name -> the first component of a Rust target triple.
 RUST_ARCH = {"amd64": "x86_64", "arm64": "aarch64"}
+#: What an image config says besides "architecture" for each architecture that has it (Docker's "variant").
+ARCH_VARIANT = {"arm64": "v8"}
 #: Architectures whose std no prebuilt toolchain here has: every target for them is built by the
 #: toolchain that rebuilds std from source (rustup reaches no download server for another std).
 ARCH_TOOLCHAIN = {"arm64": "debian-build-std"}
@@ -195,6 +197,13 @@ class Variant:
     @property
     def arch(self) -> str:
         return self.target.arch
+
+    def for_arch(self, arch: str) -> Variant:
+        """This variant built for ``arch``: the id gets the architecture as a suffix, the target its
+        triple (what ``arches`` in the recipes declares; the pages pair variants with it too)."""
+        if arch == self.arch:
+            return self
+        return replace(self, id=f"{self.id}-{arch}", target=self.target.for_arch(arch))
 
     @property
     def all_rustflags(self) -> tuple[str, ...]:
@@ -665,7 +674,7 @@ def load_recipes(path: Path = RECIPES, *, program_roots: tuple[Path, ...] = (PRO
             verify=program.verify + _verify_steps(t.get("verify", []), where, path),
         )
         for arch in _arches(t, variant.target, where, path):
-            other = variant if arch == variant.arch else _for_arch(variant, arch)
+            other = variant.for_arch(arch)
             if other.key in seen and other is not variant:
                 raise RecipeError(f"{path}: {where}: variant id {other.id!r} is used twice for {program.id}")
             seen.add(other.key)
@@ -711,11 +720,6 @@ def _arches(t: dict, target: Target, where: str, path: Path) -> tuple[str, ...]:
         except ValueError as exc:
             raise RecipeError(f"{path}: {where}: arches: {exc}") from None
     return tuple(arches)
-
-
-def _for_arch(variant: Variant, arch: str) -> Variant:
-    """``variant`` built for ``arch``: the id gets the architecture as a suffix, the target its triple."""
-    return replace(variant, id=f"{variant.id}-{arch}", target=variant.target.for_arch(arch))
 
 
 def _cargo_flags(t: dict, where: str, path: Path) -> tuple[str, ...]:

@@ -84,13 +84,13 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .recipes import DEFAULT_ARCH, RUST_ARCH
 from .util import CommandError, file_lock, fsync_dir, run_command, sha256_file
 
 __all__ = ["DEBIAN_PACKAGES", "KNOWN_KINDS", "MUSL_TARGET", "Toolchain", "ToolchainError", "toolchain"]
 
 KNOWN_KINDS: tuple[str, ...] = ("rustup", "debian-build-std")
 MUSL_TARGET = "x86_64-unknown-linux-musl"
-DEFAULT_ARCH = "amd64"
 
 #: apt packages the "debian-build-std" toolchain needs (``gcc`` brings ``cc``, ``ar`` and the
 #: crtbegin/crtend objects; ``musl-dev`` brings musl's libc.a and start files; ``musl-tools``,
@@ -127,11 +127,15 @@ class _Arch:
     """Where the pieces of one architecture's musl sysroot and its C toolchain come from."""
 
     arch: str  # Docker's name
-    rust: str  # a triple's first component
     cc: str  # the C compiler and linker driver for this architecture
     ar: str
     packages: tuple[str, ...]  # Debian packages installed on the machine
     fetched: tuple[str, ...]  # Debian packages of this architecture unpacked into the cache ("" if none)
+
+    @property
+    def rust(self) -> str:
+        """A triple's first component for this architecture."""
+        return RUST_ARCH[self.arch]
 
     @property
     def musl_target(self) -> str:
@@ -149,10 +153,9 @@ class _Arch:
 
 
 ARCHES = {
-    "amd64": _Arch("amd64", "x86_64", "cc", "ar", DEBIAN_PACKAGES, ()),
+    "amd64": _Arch("amd64", "cc", "ar", DEBIAN_PACKAGES, ()),
     "arm64": _Arch(
         "arm64",
-        "aarch64",
         "aarch64-linux-gnu-gcc",
         "aarch64-linux-gnu-ar",
         DEBIAN_PACKAGES + ARM64_PACKAGES,

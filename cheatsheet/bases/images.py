@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 
 from ..docker import DockerUnavailable, run_docker
-from ..recipes import BaseSpec
+from ..recipes import ARCH_VARIANT, BaseSpec
 from ..util import atomic_write, file_lock, sha256_file, useful_line
 from .bootstrap import Bootstrap
 from .common import ARCH, SUITE, BaseImage, BaseUnavailable, archive_epoch, require_root, sources_fingerprint, workdir
@@ -74,7 +74,7 @@ def _load(
     created = _dt.datetime.fromtimestamp(epoch, _dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     image_config = {
         "architecture": arch,
-        **({"variant": "v8"} if arch == "arm64" else {}),
+        **({"variant": ARCH_VARIANT[arch]} if arch in ARCH_VARIANT else {}),
         "os": "linux",
         "created": created,
         "config": {**config, "Labels": dict(sorted(labels.items()))},
