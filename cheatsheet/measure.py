@@ -55,6 +55,10 @@ class MeasureError(Exception):
     """A variant could not be measured; the message is one line naming the variant and the cause."""
 
 
+class BuildInterrupted(MeasureError):
+    """cargo was killed by a signal: nothing is known about the build, so no row records it."""
+
+
 @dataclass
 class Context:
     recipes: Recipes
@@ -174,6 +178,8 @@ def build_binary(variant: Variant, tc: Toolchain, ctx: Context) -> Path:
         )
         output = proc.stdout.decode(errors="replace")
         log_path.write_text(f"$ RUSTFLAGS={shlex.quote(' '.join(flags))} {shlex.join(cmd)}\n{output}")
+        if proc.returncode < 0:
+            raise BuildInterrupted(f"cargo was killed by signal {-proc.returncode} (log so far: {log_path})")
         if proc.returncode != 0:
             raise MeasureError(f"cargo build failed: {useful_line(output)} (full log: {log_path})")
         binary = variant.binary_path(target_dir)
@@ -448,7 +454,7 @@ def measure_variant(variant: Variant, ctx: Context, say: Callable[[str], None]) 
     try:
         binary = build_binary(variant, tc, ctx)
     except MeasureError as exc:
-        if not (variant.ladder or is_server(variant)):
+        if isinstance(exc, BuildInterrupted) or not (variant.ladder or is_server(variant)):
             raise
         # A size-ladder step or a cell of the webserver matrix records its failed build as a row (empty
         # sizes, cargo's error as the failure): which combination cannot be built is a finding.

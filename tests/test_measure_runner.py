@@ -73,3 +73,27 @@ def test_a_long_text_is_cut_and_the_full_text_logged(ctx):
     row = measure.checked_row(typed_row(variant=variant.id, runs="no", failure=long), variant, ctx)
     assert len(row["failure"]) == 500
     assert long in (ctx.cache_dir / "logs" / "hello-world--scratch-glibc.row.log").read_text()
+
+
+def test_a_cargo_killed_by_a_signal_is_not_recorded_as_a_failed_build(ctx, tmp_path, monkeypatch):
+    """A ladder step or server cell whose build fails gets a row saying so; a cargo that was killed
+    (an interrupted run) once got one too, "cargo build failed: (no output)", as if that were a finding."""
+    from cheatsheet.toolchain import Toolchain
+
+    cargo = tmp_path / "cargo"
+    cargo.write_text("#!/bin/sh\nkill -TERM $$\n")
+    cargo.chmod(0o755)
+    killed = Toolchain(
+        id="rustup", description="a cargo that is killed", rustc="rustc", cargo=str(cargo), release="1.95.0",
+        version="rustc 1.95.0", env={}, rustflags=(), cargo_args=(), fingerprint="killed",
+    )  # fmt: skip
+    monkeypatch.setattr(measure, "get_toolchain", lambda *_args: killed)
+    recipes = load_recipes()
+    step = next(v for v in recipes.variants if v.ladder and v.target.toolchain == "rustup")
+    ctx.recipes = recipes
+    before = ctx.csv_path.read_bytes()
+    assert measure.run([step], ctx) == 1
+    messages = ctx.messages  # type: ignore[attr-defined]
+    assert any("cargo was killed by signal 15" in m for m in messages), messages
+    assert ctx.csv_path.read_bytes() == before
+    assert not list((ctx.cache_dir / "rows").glob("*.json"))
