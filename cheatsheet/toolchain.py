@@ -372,23 +372,19 @@ def _fetched_packages(cache_dir: pathlib.Path, spec: _Arch) -> pathlib.Path:
         _rmtree(final)
 
         def fill(tmp: pathlib.Path) -> None:
-            root = tmp / "root"
-            root.mkdir()
-            try:
-                debs = download_packages("toolchain", list(spec.fetched), spec.arch, tmp, lambda _m: None)
-            except BaseUnavailable as exc:
-                raise ToolchainError(
-                    f"cannot fetch the {spec.arch} packages {', '.join(spec.fetched)}: {exc}"
-                ) from None
-            versions = {}
-            for name, deb in sorted(debs.items()):
-                _run(["dpkg-deb", "-x", str(deb), str(root)], f"unpacking {deb.name}", "check the package")
-                versions[name] = _run(["dpkg-deb", "-f", str(deb), "Version"], "dpkg-deb -f", "check it").strip()
-            for leftover in ("apt", "debs"):
-                _rmtree(tmp / leftover)
-            for entry in root.iterdir():
-                os.rename(entry, tmp / entry.name)
-            root.rmdir()
+            with tempfile.TemporaryDirectory(prefix=".download-", dir=parent) as work:  # apt's state and the .debs
+                try:
+                    debs = download_packages(
+                        "toolchain", list(spec.fetched), spec.arch, pathlib.Path(work), lambda _m: None
+                    )
+                except BaseUnavailable as exc:
+                    raise ToolchainError(
+                        f"cannot fetch the {spec.arch} packages {', '.join(spec.fetched)}: {exc}"
+                    ) from None
+                versions = {}
+                for name, deb in sorted(debs.items()):
+                    _run(["dpkg-deb", "-x", str(deb), str(tmp)], f"unpacking {deb.name}", "check the package")
+                    versions[name] = _run(["dpkg-deb", "-f", str(deb), "Version"], "dpkg-deb -f", "check it").strip()
             _write_file(tmp / marker, json.dumps({"arch": spec.arch, "packages": versions}, sort_keys=True) + "\n")
 
         _publish(parent, final, f".tmp-{spec.arch}-", fill)
