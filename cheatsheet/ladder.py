@@ -129,14 +129,7 @@ def variant_id(libc: str, step: Step) -> str:
 
 
 def _adds(raw: object, where: str, path: Path, programs: dict, targets: dict) -> Adds:
-    if not isinstance(raw, dict):
-        raise R.RecipeError(f"{path}: {where}: must be a table, not {type(raw).__name__}")
-    unknown = set(raw) - ADD_KEYS
-    if unknown:
-        raise R.RecipeError(
-            f"{path}: {where}: unknown knob(s) {', '.join(sorted(map(R._shown, unknown)))}; "
-            f"known: {', '.join(sorted(ADD_KEYS))}"
-        )
+    raw = R.check_table(raw, ADD_KEYS, where, path, noun="knob(s)")
     settings = raw.get("profile", {})
     if not isinstance(settings, dict):
         raise R.RecipeError(f"{path}: {where}: 'profile' must be a table of cargo profile settings")
@@ -186,14 +179,7 @@ def _line(table: dict, key: str, where: str, path: Path) -> str:
 def _step(
     raw: object, number: int, where: str, path: Path, libcs: tuple[str, ...], programs: dict, targets: dict
 ) -> Step:
-    if not isinstance(raw, dict):
-        raise R.RecipeError(f"{path}: {where}: must be a table, not {type(raw).__name__}")
-    unknown = set(raw) - STEP_KEYS - set(libcs)
-    if unknown:
-        raise R.RecipeError(
-            f"{path}: {where}: unknown key(s) {', '.join(sorted(map(R._shown, unknown)))}; "
-            f"known: {', '.join(sorted(STEP_KEYS | set(libcs)))}"
-        )
+    raw = R.check_table(raw, STEP_KEYS | set(libcs), where, path)
     sid = R._slug(R._need(raw, "id", where, path), "id", where, path)
     where = f"{where} ({sid})"
     per_libc: list[tuple[str, Adds]] = []
@@ -232,14 +218,7 @@ def load_ladder(
 ) -> Ladder:
     """Check one ``[ladders.<lid>]`` table and expand it (see the module docstring)."""
     where = f"[ladders.{lid}]"
-    if not isinstance(raw, dict):
-        raise R.RecipeError(f"{path}: {where}: must be a table, not {type(raw).__name__}")
-    unknown = set(raw) - LADDER_KEYS
-    if unknown:
-        raise R.RecipeError(
-            f"{path}: {where}: unknown key(s) {', '.join(sorted(map(R._shown, unknown)))}; "
-            f"known: {', '.join(sorted(LADDER_KEYS))}"
-        )
+    raw = R.check_table(raw, LADDER_KEYS, where, path)
     title = _line(raw, "title", where, path)
     program = R._need(raw, "program", where, path)
     if program not in programs:

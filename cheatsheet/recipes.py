@@ -513,14 +513,21 @@ KNOWN_KEYS = {
 
 
 def _check_keys(table: object, kind: str, where: str, path: Path) -> None:
+    check_table(table, KNOWN_KEYS[kind], where, path)
+
+
+def check_table(table: object, known: set[str], where: str, path: Path, noun: str = "key(s)") -> dict[str, Any]:
+    """``table``, checked to be a TOML table using only ``known`` keys; RecipeError names the file,
+    the table and the unknown keys."""
     if not isinstance(table, dict):
         raise RecipeError(f"{path}: {where}: must be a table, not {type(table).__name__}")
-    unknown = set(table) - KNOWN_KEYS[kind]
+    unknown = set(table) - known
     if unknown:
         raise RecipeError(
-            f"{path}: {where}: unknown key(s) {', '.join(sorted(map(_shown, unknown)))}; "
-            f"known: {', '.join(sorted(KNOWN_KEYS[kind]))}"
+            f"{path}: {where}: unknown {noun} {', '.join(sorted(map(_shown, unknown)))}; "
+            f"known: {', '.join(sorted(known))}"
         )
+    return table
 
 
 def _tables(raw: dict, key: str, path: Path) -> dict[str, Any]:

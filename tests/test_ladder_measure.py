@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from rows import empty_datasets
 
 from cheatsheet.tables import read_table
 
@@ -26,10 +27,7 @@ ROOTS = ("--program-root", str(REPO / "programs"), "--program-root", str(FIXTURE
 
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
-    (tmp_path / "measurements").mkdir()
-    shutil.copy(REPO / "measurements" / "images.schema.json", tmp_path / "measurements")
-    header = (REPO / "measurements" / "images.csv").read_text().splitlines()[0]
-    (tmp_path / "measurements" / "images.csv").write_text(header + "\n")
+    empty_datasets(tmp_path, ("images",))
     shutil.copy(FIXTURES / "ladder.toml", tmp_path / "recipes.toml")
     return tmp_path
 
