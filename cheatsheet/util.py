@@ -11,6 +11,7 @@ One policy each, written once:
   first ``error`` line, else the last non-empty line.
 * :func:`run_command` -- run a command with a timeout; a failure raises :class:`CommandError`
   naming the command and the useful line of its output.
+* :func:`process_alive` -- whether a process id names a live process of this machine.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ __all__ = [
     "atomic_write",
     "file_lock",
     "fsync_dir",
+    "process_alive",
     "run_command",
     "sha256_file",
     "useful_line",
@@ -89,6 +91,17 @@ def file_lock(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether ``pid`` is a live process of this machine (one of another user counts as alive)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def sha256_file(path: Path) -> str:

@@ -14,7 +14,6 @@ Exit status: 0 every variant benchmarked, 1 some variant failed (its row says wh
 from __future__ import annotations
 
 import argparse
-import fnmatch
 import os
 import shutil
 import subprocess
@@ -24,20 +23,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from cheatsheet import bench
-from cheatsheet.docker import DockerUnavailable
-from cheatsheet.measure import (
-    Context,
-    MeasureError,
-    build_binary,
-    docker_version,
-    get_toolchain,
-    inspect_image,
-    measure_variant,
-)
-from cheatsheet.recipes import RECIPES, REPO, RecipeError, Variant, load_recipes
-from cheatsheet.store import upsert_rows
-from cheatsheet.tables import DataError, Schema, schema_path_for
+from cheatsheet.data.schema import Schema, schema_path_for
+from cheatsheet.data.store import upsert_rows
+from cheatsheet.data.text import DataError
+from cheatsheet.measure import bench
+from cheatsheet.measure.cargo import build_binary
+from cheatsheet.measure.context import Context
+from cheatsheet.measure.docker import DockerUnavailable, inspect_image
+from cheatsheet.measure.errors import MeasureError
+from cheatsheet.measure.runner import measure_variant
+from cheatsheet.paths import CACHE, MEASUREMENTS, RECIPES
+from cheatsheet.recipes import NoMatch, RecipeError, Variant, load_recipes, select
 from cheatsheet.util import run_command
 
 
@@ -57,21 +53,23 @@ def image_of(variant: Variant, ctx: Context) -> tuple[dict[str, Any], str]:
     row, _cached = measure_variant(variant, ctx, lambda step: log(f"{variant.program.id}/{variant.id}: {step}"))
     if row["runs"] != "yes":
         return row, ""
-    try:
-        return row, inspect_image(variant.image_tag)["Id"]
-    except MeasureError:  # a cached row whose image was removed since: build it again
-        pass
-    ctx.use_cache = False
+    info = inspect_image(variant.image_tag)
+    if info is not None:
+        return row, info["Id"]
+    ctx.use_cache = False  # a cached row whose image was removed since: build it again
     try:
         row, _cached = measure_variant(variant, ctx, lambda step: log(f"{variant.id}: {step}"))
     finally:
         ctx.use_cache = True
-    return row, inspect_image(variant.image_tag)["Id"]
+    info = inspect_image(variant.image_tag)
+    if info is None:
+        raise MeasureError(f"{variant.image_tag} is missing right after it was built")
+    return row, info["Id"]
 
 
 def cold_build_seconds(variant: Variant, ctx: Context) -> float:
     """Seconds to build the binary in an empty target directory (crates fetched beforehand)."""
-    tc = get_toolchain(variant.target.toolchain, ctx, variant.arch)
+    tc = ctx.toolchain(variant.target.toolchain, variant.arch)
     run_command(
         [tc.cargo, "fetch", "--locked"],
         cwd=variant.program.dir,
@@ -81,7 +79,7 @@ def cold_build_seconds(variant: Variant, ctx: Context) -> float:
     )
     with tempfile.TemporaryDirectory(prefix="cheatsheet-cold-", dir=ctx.cache_dir) as tmp:
         cold = Context(recipes=ctx.recipes, csv_path=ctx.csv_path, cache_dir=Path(tmp), log=ctx.log)
-        cold._toolchains = ctx._toolchains  # the toolchain itself (and musl's sysroot) is not part of the build
+        cold.toolchains = ctx.toolchains  # the toolchain itself (and musl's sysroot) is not part of the build
         (Path(tmp) / "logs").mkdir()
         t0 = time.monotonic()
         build_binary(variant, tc, cold)
@@ -119,9 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="the server's runtime threads (WORKERS)")
     parser.add_argument("--no-build-time", action="store_true", help="skip the cold build of each binary")
     parser.add_argument("--recipes", type=Path, default=RECIPES)
-    parser.add_argument("--csv", type=Path, default=REPO / "measurements" / "bench.csv")
-    parser.add_argument("--images-csv", type=Path, default=REPO / "measurements" / "images.csv")
-    parser.add_argument("--cache-dir", type=Path, default=REPO / ".cache")
+    parser.add_argument("--csv", type=Path, default=MEASUREMENTS / "bench.csv")
+    parser.add_argument("--images-csv", type=Path, default=MEASUREMENTS / "images.csv")
+    parser.add_argument("--cache-dir", type=Path, default=CACHE)
     args = parser.parse_args(argv)
     if args.rounds < 1 or args.duration < 1 or args.startup_runs < 1 or args.connections < 1:
         parser.error("--rounds, --duration, --startup-runs and --connections must be at least 1")
@@ -130,10 +128,10 @@ def main(argv: list[str] | None = None) -> int:
     except RecipeError as exc:
         log(f"error: {exc}")
         return 2
-    patterns = args.only or ["webserver/alloc-*"]
-    chosen = [v for v in recipes.variants if any(fnmatch.fnmatch(f"{v.program.id}/{v.id}", p) for p in patterns)]
-    if not chosen:
-        log(f"error: no variant matches {patterns}; see scripts/measure.py --list")
+    try:
+        chosen = list(select(recipes.variants, args.only or ["webserver/alloc-*"]))
+    except NoMatch as exc:
+        log(f"error: {exc}")
         return 2
     ids = [v.id for v in chosen]
     baseline = args.baseline if args.baseline in ids else ids[0]
@@ -176,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     finally:
         ctx.close()
-    provenance = {**bench.host_provenance(), "docker_version": docker_version(ctx), "load_generator": wrk_version()}
+    provenance = {**bench.host_provenance(), "docker_version": ctx.docker_version(), "load_generator": wrk_version()}
     now = bench.timestamp()
     out = []
     for v in chosen:

@@ -13,14 +13,16 @@ Exit status: 0 all measured, 1 some variant could not be measured, 2 bad argumen
 from __future__ import annotations
 
 import argparse
-import fnmatch
 import json
 import sys
 from pathlib import Path
 
-from cheatsheet.measure import Context, run
-from cheatsheet.recipes import PROGRAMS, RECIPES, REPO, RecipeError, Variant, load_recipes
-from cheatsheet.tables import DataError, read_table
+from cheatsheet.data.table import read_table
+from cheatsheet.data.text import DataError
+from cheatsheet.measure.context import Context
+from cheatsheet.measure.runner import run
+from cheatsheet.paths import CACHE, MEASUREMENTS, PROGRAMS, RECIPES
+from cheatsheet.recipes import NoMatch, RecipeError, Variant, load_recipes, select
 
 
 def log(message: str) -> None:
@@ -63,12 +65,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--csv",
         type=Path,
-        default=REPO / "measurements" / "images.csv",
+        default=MEASUREMENTS / "images.csv",
         help="CSV file to write (default: %(default)s)",
     )
-    parser.add_argument(
-        "--cache-dir", type=Path, default=REPO / ".cache", help="cache directory (default: %(default)s)"
-    )
+    parser.add_argument("--cache-dir", type=Path, default=CACHE, help="cache directory (default: %(default)s)")
     parser.add_argument("--no-cache", action="store_true", help="measure again even when nothing changed")
     parser.add_argument("--no-pull", action="store_true", help="do not try to pull base images; bootstrap them")
     parser.add_argument(
@@ -88,29 +88,17 @@ def main(argv: list[str] | None = None) -> int:
     except RecipeError as exc:
         log(f"error: {exc}")
         return 2
+    try:
+        selected = select(recipes.variants, args.only)
+    except NoMatch as exc:
+        log(f"error: {exc}")
+        return 2
     if args.list:
         if args.json:
-            print(json.dumps([matrix_entry(v) for v in recipes.variants], indent=1))
+            print(json.dumps([matrix_entry(v) for v in selected], indent=1))
         else:
-            print("\n".join(recipes.ids()))
+            print("\n".join(f"{v.program.id}/{v.id}" for v in selected))
         return 0
-
-    ids = recipes.ids()
-    selected = recipes.variants
-    if args.only:
-        unmatched = [
-            g
-            for g in args.only
-            if not any(fnmatch.fnmatchcase(i, g) or fnmatch.fnmatchcase(i.split("/", 1)[1], g) for i in ids)
-        ]
-        if unmatched:
-            log(f"error: --only {', '.join(unmatched)} matches no variant; the variants are: {', '.join(ids)}")
-            return 2
-        selected = tuple(
-            v
-            for v in recipes.variants
-            if any(fnmatch.fnmatchcase(f"{v.program.id}/{v.id}", g) or fnmatch.fnmatchcase(v.id, g) for g in args.only)
-        )
 
     try:
         read_table(args.csv)  # refuse to start on a CSV that is already broken

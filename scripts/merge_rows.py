@@ -3,8 +3,8 @@
 
 Usage: python scripts/merge_rows.py PARTIAL.csv [PARTIAL.csv ...] [--into measurements/images.csv]
 
-Each partial file is read and checked with the target's schema (cheatsheet.tables.read_table), then
-all their rows are written with the same store code as a local measurement (cheatsheet.store.upsert_rows):
+Each partial file is read and checked with the target's schema (cheatsheet.data.table.read_table), then
+all their rows are written with the same store code as a local measurement (cheatsheet.data.store.upsert_rows):
 a row replaces the one with the same key, other lines stay byte for byte, and the file is replaced
 atomically after the new content passed the schema. If any partial file is invalid, every problem
 is printed as `file:line:column: message` and the target is left as it was.
@@ -17,17 +17,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from cheatsheet.store import upsert_rows
-from cheatsheet.tables import DataError, Schema, read_table, schema_path_for
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-def _label(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(REPO))
-    except ValueError:
-        return str(path)
+from cheatsheet.data.schema import Schema, schema_path_for
+from cheatsheet.data.store import upsert_rows
+from cheatsheet.data.table import read_table
+from cheatsheet.data.text import DataError
+from cheatsheet.paths import MEASUREMENTS, label
 
 
 def merge(partials: list[Path], target: Path) -> tuple[int, bool]:
@@ -43,7 +37,7 @@ def merge(partials: list[Path], target: Path) -> tuple[int, bool]:
     problems = []
     for partial in partials:
         try:
-            table = read_table(partial, schema, label=_label(partial))
+            table = read_table(partial, schema, label=label(partial))
         except DataError as exc:
             problems += exc.problems
             continue
@@ -53,13 +47,13 @@ def merge(partials: list[Path], target: Path) -> tuple[int, bool]:
                 message = f"row ({', '.join(map(str, key))}) is also in {first_seen[key]}"
                 problems.append(table.error(i, schema.primary_key[0], message))
                 continue
-            first_seen[key] = _label(partial)
+            first_seen[key] = label(partial)
             rows.append(row)
     if problems:
         raise DataError(problems)
     if not rows:
         return 0, False
-    return len(rows), upsert_rows(target, rows, label=_label(target))
+    return len(rows), upsert_rows(target, rows, label=label(target))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,17 +62,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--into",
         type=Path,
-        default=REPO / "measurements" / "images.csv",
+        default=MEASUREMENTS / "images.csv",
         help="CSV file to merge into (default: %(default)s)",
     )
     args = parser.parse_args(argv)
     try:
         count, changed = merge(args.partials, args.into)
     except DataError as exc:
-        print(f"{exc}\nnothing was merged into {_label(args.into)}", file=sys.stderr)
+        print(f"{exc}\nnothing was merged into {label(args.into)}", file=sys.stderr)
         return 1
     state = "updated" if changed else "unchanged"
-    print(f"merged {count} row(s) from {len(args.partials)} file(s); {_label(args.into)} {state}")
+    print(f"merged {count} row(s) from {len(args.partials)} file(s); {label(args.into)} {state}")
     return 0
 
 

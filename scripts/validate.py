@@ -15,11 +15,10 @@ import os
 import sys
 from pathlib import Path
 
-from cheatsheet.datasets import DATASETS, load_measurements
+from cheatsheet.data.text import DataError
+from cheatsheet.paths import REPO
 from cheatsheet.recipes import RecipeError
-from cheatsheet.tables import DataError
-
-REPO = Path(__file__).resolve().parent.parent
+from cheatsheet.site.measurements import load_measurements
 
 
 def _escape_data(text: str) -> str:
@@ -67,7 +66,7 @@ def main() -> int:
         # Workflow commands are read from standard output; plain messages go to standard error.
         print("\n".join(report(exc, github=github)), file=sys.stdout if github else sys.stderr)
         return 1
-    counts = ", ".join(f"{name}.csv {len(getattr(data, name).rows)} rows" for name in DATASETS)
+    counts = ", ".join(f"{name}.csv {len(table.rows)} rows" for name, table in data.tables.items())
     print(f"measurements valid: {counts}; recipes: {len(data.recipes.variants)} variants")
     return 0
 

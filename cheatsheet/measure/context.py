@@ -1,0 +1,73 @@
+"""One measurement run's context: the recipes, where rows and the cache go, and what the run has set
+up so far (toolchains, base images, the test network), each made once and shared by the variants."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..recipes.arch import DEFAULT_ARCH
+from ..recipes.model import Recipes, Variant
+from .bases.images import BaseImage, ensure_base
+from .docker import server_version
+from .errors import MeasureError
+from .netcheck import TestNetwork
+from .toolchain import Toolchain, toolchain
+
+
+@dataclass
+class Context:
+    recipes: Recipes
+    csv_path: Path
+    cache_dir: Path
+    allow_pull: bool = True
+    use_cache: bool = True
+    log: Callable[[str], None] = print
+    toolchains: dict[tuple[str, str], Toolchain] = field(default_factory=dict)
+    bases: dict[tuple[str, str], BaseImage] = field(default_factory=dict)
+    network: TestNetwork | None = None
+    facts_done: set[tuple[str, str]] = field(default_factory=set)
+    _docker_version: str = ""
+
+    @property
+    def facts_path(self) -> Path:
+        """base_images.csv beside the images CSV: what each base image carries."""
+        return self.csv_path.with_name("base_images.csv")
+
+    def close(self) -> None:
+        """Remove what the run created for verification (the peers and their network)."""
+        if self.network is not None:
+            self.network.close()
+            self.network = None
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.cache_dir / "logs"
+
+    def log_path(self, variant: Variant, kind: str) -> Path:
+        """``<cache>/logs/<program>--<variant>.<kind>.log``; never outside the logs directory."""
+        name = f"{variant.program.id}--{variant.id}.{kind}.log"
+        path = self.logs_dir / name
+        if path.parent != self.logs_dir or "/" in name or name.startswith("."):
+            raise MeasureError(f"refusing to write a log file named {name!r}")
+        self.logs_dir.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def docker_version(self) -> str:
+        if not self._docker_version:
+            self._docker_version = server_version()
+        return self._docker_version
+
+    def toolchain(self, kind: str, arch: str = DEFAULT_ARCH) -> Toolchain:
+        if (kind, arch) not in self.toolchains:
+            self.toolchains[kind, arch] = toolchain(kind, self.cache_dir / "toolchains", arch)
+        return self.toolchains[kind, arch]
+
+    def base(self, variant: Variant) -> BaseImage:
+        key = (variant.base.name, variant.arch)
+        if key not in self.bases:
+            self.bases[key] = ensure_base(
+                variant.base, self.cache_dir / "bases", log=self.log, allow_pull=self.allow_pull, arch=variant.arch
+            )
+        return self.bases[key]

@@ -1,0 +1,123 @@
+"""The Dockerfiles of a variant: the measured one and the complete one shown to readers.
+
+:func:`dockerfile` is the only place a measured Dockerfile is written; :func:`full_dockerfile` adds a
+build stage in front of the same runtime stage.
+"""
+
+from __future__ import annotations
+
+from .arch import ARCHES, DEFAULT_ARCH
+from .model import Variant
+
+
+def dockerfile(variant: Variant) -> str:
+    """The Dockerfile for ``variant``: built by the measurement and shown on the site, byte for byte.
+
+    The base is an ``ARG`` whose default is the pinned pull reference; a machine with no registry
+    passes ``--build-arg BASE=<local image>`` for a base bootstrapped from Debian packages.
+    """
+    binary = variant.program.binary
+    lines = [
+        f"# {variant.program.id}, variant {variant.id}: {variant.target.libc}, "
+        f"{variant.target.crt_linkage} C runtime, {variant.base.name} base",
+        "# The binary is built beforehand, next to this Dockerfile, with:",
+        f"#   {variant.build_command()}",
+        f"#   cp target/{variant.target.triple}/release/{binary} .",
+    ]
+    if variant.arch != DEFAULT_ARCH:
+        lines.append(f"# and the image with: {build_command(variant.arch)}")
+    lines += base_args(variant) + runtime_stage(variant, f"{binary}")
+    return "\n".join(lines) + "\n"
+
+
+# The builder of full_dockerfile(): the official rust image of the rustup release the glibc rows were
+# measured with (1.95.0, Debian 12 "bookworm"). Its digest is the one pinned by the builder stage of
+# github.com/sondrateconsulting/jitgen's Dockerfile (commit 3dfcc3cdaf4c86a5704d44b76f8d96c1fd0917c7),
+# and by several other public projects for rust:1.95.0-bookworm; the measuring machine reaches no
+# registry, so it was not checked against Docker Hub here.
+BUILDER_IMAGE = "rust:1.95.0-bookworm@sha256:6258907abe69656e41cd992e0b705cdcfabcbbe3db374f92ed2d47121282d4a1"
+BUILD_STAGE = "build"
+BUILD_DIR = "/src"
+
+
+def base_args(variant: Variant) -> list[str]:
+    return [] if variant.base.name == "scratch" else [f"ARG BASE={variant.base.pull}"]
+
+
+def runtime_stage(variant: Variant, source: str) -> list[str]:
+    """The measured stage, from ``FROM`` on; ``source`` is what its one ``COPY`` copies."""
+    binary = variant.program.binary
+    return [
+        "FROM scratch" if variant.base.name == "scratch" else "FROM ${BASE}",
+        f"COPY {source} /{binary}",
+        f'ENTRYPOINT ["/{binary}"]',
+    ]
+
+
+def full_dockerfile(variant: Variant) -> str:
+    """A complete two-stage Dockerfile for a reader's own crate: a build stage, then the measured stage.
+
+    The last stage is :func:`dockerfile`'s, from the same recipe, with the two changes a multi-stage
+    file needs: its ``ARG BASE`` line stands before the first ``FROM`` (Docker reads a ``FROM``'s
+    variables only there), and its ``COPY`` takes the binary ``--from`` the build stage instead of
+    the build context. ``tests/test_reader_dockerfile.py`` holds the two to exactly that.
+    """
+    binary = variant.program.binary
+    triple = variant.target.triple
+    lines = [
+        f"# {variant.program.id}, variant {variant.id}: {variant.target.libc}, "
+        f"{variant.target.crt_linkage} C runtime, {variant.base.name} base",
+        "# A complete Dockerfile: put it at the root of your crate (beside Cargo.toml and Cargo.lock),",
+        f"# replace {binary} by your binary's name and run `{build_command(variant.arch)}`.",
+        "# Only the last stage (runtime) was measured here; the build stage was not run by the measurement.",
+        *base_args(variant),
+        "",
+        "# Build stage (not measured here): the official rust image, pinned by digest.",
+    ]
+    if variant.arch != DEFAULT_ARCH:
+        lines += cross_build_stage(variant)
+    else:
+        lines.append(f"FROM {BUILDER_IMAGE} AS {BUILD_STAGE}")
+    if triple != "x86_64-unknown-linux-gnu" and variant.arch == DEFAULT_ARCH:
+        lines += [
+            f"# The image ships the standard library for x86_64-unknown-linux-gnu only; add {triple}'s:",
+            f"RUN rustup target add {triple}",
+        ]
+    if variant.target.toolchain != "rustup":
+        lines += [
+            "# The binary measured here was built differently: by Debian's rustc-web with the standard",
+            "# library rebuilt from source (-Zbuild-std), as the methodology page of the cheatsheet says.",
+        ]
+    lines += [
+        f"WORKDIR {BUILD_DIR}",
+        "COPY . .",
+        f"RUN {variant.build_command()}",
+        "",
+        "# Runtime stage: the stage measured here.",
+        *runtime_stage(variant, f"--from={BUILD_STAGE} {BUILD_DIR}/target/{triple}/release/{binary}"),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def build_command(arch: str) -> str:
+    """How a reader builds the image: plain ``docker build`` for x86-64, buildx for another platform."""
+    return "docker build ." if arch == DEFAULT_ARCH else f"docker buildx build --platform linux/{arch} ."
+
+
+def cross_build_stage(variant: Variant) -> list[str]:
+    """The start of a build stage that cross-compiles for ``variant.arch`` on the builder's own
+    platform (``docker buildx build --platform linux/<arch>``), instead of compiling under emulation."""
+    arch, triple = variant.arch, variant.target.triple
+    packages, prefix = " ".join(ARCHES[arch].cross_packages), ARCHES[arch].cross_prefix
+    env = triple.upper().replace("-", "_")
+    under = triple.replace("-", "_")
+    return [
+        "# It runs on the machine's own platform and cross-compiles; the runtime stage is for the target's.",
+        f"FROM --platform=$BUILDPLATFORM {BUILDER_IMAGE} AS {BUILD_STAGE}",
+        "ARG TARGETARCH",
+        f'RUN test "$TARGETARCH" = {arch} || {{ echo "build with: {build_command(arch)}" >&2; exit 1; }}',
+        f"# Debian's cross C compiler links the binary (and compiles any C code of -sys crates) for {arch}:",
+        f"RUN apt-get update && apt-get install -y --no-install-recommends {packages} && rm -rf /var/lib/apt/lists/*",
+        f"ENV CARGO_TARGET_{env}_LINKER={prefix}-gcc CC_{under}={prefix}-gcc AR_{under}={prefix}-ar",
+        f"RUN rustup target add {triple}",
+    ]

@@ -1,0 +1,268 @@
+"""Image sizes: the measured table beside published figures, provenance, single figures for prose,
+the Dockerfiles, citations and the datasets' schemas."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..recipes.arch import DEFAULT_ARCH
+from ..recipes.dockerfile import dockerfile as recipe_dockerfile
+from ..recipes.dockerfile import full_dockerfile
+from . import render
+from .context import COMPARE_SOURCE, Row, Site, macro
+from .render import Column, format_bytes, text
+
+# (column, title, default): shown in the image-size table only when a row differs from the default
+OPTIONAL_COLUMNS = (("tls", "TLS", "none"), ("dns", "DNS", "none"), ("allocator", "Allocator", "system"))
+
+
+@dataclass(frozen=True)
+class SizeRow:
+    """One row of :func:`image_size_table`: a variant, what describes it, its figures."""
+
+    variant: str
+    described: Row
+    measured: Row | None
+    published: Row | None
+
+
+@macro
+def cite(site: Site, source: str) -> str:
+    """A footnote reference to a published source."""
+    return site.citation(source)
+
+
+@macro
+def image_size_table(
+    site: Site, program: str, variants: Sequence[str] | None = None, compare: str = COMPARE_SOURCE
+) -> str:
+    """Every variant of ``program`` (or the listed ones): measured sizes beside a published figure."""
+    program = site.program(program)
+    ids = site.variant_list(program, variants)
+    source = site.source(compare, "compare")
+    items = []
+    for vid in ids:
+        measured, published = site.measured(program, vid), site.published_row(program, vid, compare)
+        if measured:
+            described = measured
+        else:
+            try:
+                described = site.data.recipes.variant(program, vid).descriptors()
+            except KeyError:
+                described = {**published, "allocator": "system"} if published else {}
+        items.append(SizeRow(vid, described, measured, published))
+
+    def sort_size(item: SizeRow) -> int:
+        if item.measured:
+            return int(item.measured["image_bytes"])
+        return int(item.published["image_bytes"]) if item.published else -1
+
+    items.sort(key=sort_size, reverse=True)
+    measured_rows = [i.measured for i in items if i.measured]
+    # Each note once per table (see Site.header_note): a setting every measured row shares is noted
+    # in the Binary header; one that differs gets its own column, noted once in that header.
+    base_title = "Base" + site.header_note(measured_rows, lambda r: text(r["base"]), site.base_note_text)
+    binary_title = "Binary"
+    by_setting: list[Column[SizeRow]] = []
+    if len({r["strip"] for r in measured_rows}) == 1:
+        binary_title += site.strip_note(measured_rows[0])
+    elif measured_rows:
+        note = site.notes.ref("data", "The strip setting of cargo's release profile the binary was built with.")
+        by_setting.append(Column("Strip" + note, lambda i: text(i.measured["strip"]) if i.measured else ""))
+    if len({(r["toolchain"], r["rustc_version"]) for r in measured_rows}) == 1:
+        binary_title += site.toolchain_note(measured_rows[0])
+    elif measured_rows:
+        note = site.header_note(measured_rows, lambda r: text(r["toolchain"]), site.toolchain_note_text)
+        by_setting.append(Column("Toolchain" + note, lambda i: text(i.measured["toolchain"]) if i.measured else ""))
+
+    def measured_cell(fn: Callable[[Row], str], missing: Callable[[SizeRow], str] = lambda _: "") -> Callable:
+        return lambda i: fn(i.measured) if i.measured else missing(i)
+
+    def binary(m: Row) -> str:
+        return render.size(int(m["binary_bytes"]))
+
+    def runs(m: Row) -> str:
+        return "yes" if m["runs"] == "yes" else "no" + site.notes.ref("data", f"Does not run: {text(m['failure'])}")
+
+    def published_size(p: Row) -> str:
+        # a published figure is a rounded text: it sorts by its bytes, but shows no exact bytes
+        return render.sort_key(format_bytes(int(p["image_bytes"])), int(p["image_bytes"]))
+
+    def descriptor(key: str) -> Callable[[SizeRow], str]:
+        return lambda i: text(i.described.get(key, ""))
+
+    extra: list[Column[SizeRow]] = [
+        Column(title, descriptor(key))
+        for key, title, default in OPTIONAL_COLUMNS
+        if any(i.described.get(key, default) != default for i in items)
+    ]
+    columns: list[Column[SizeRow]] = [
+        Column("Variant", lambda i: render.code(i.variant)),
+        Column(base_title, lambda i: text(i.described["base"])),
+        Column("C library", lambda i: f"{text(i.described['libc'])}, {text(i.described['crt_linkage'])}"),
+        *extra,
+        Column(
+            "Image",
+            measured_cell(
+                lambda m: render.size(int(m["image_bytes"])),
+                lambda i: "not measured" + site.not_measured_note(program, i.variant),
+            ),
+            "r",
+        ),
+        Column("Compressed", measured_cell(lambda m: render.size(int(m["compressed_bytes"]))), "r"),
+        Column(binary_title, measured_cell(binary), "r"),
+        *by_setting,
+        Column("Runs", measured_cell(runs)),
+        Column(
+            f"{text(source['short_title'])}{site.citation(source['id'])}",
+            lambda i: published_size(i.published) if i.published else "",
+            "r",
+        ),
+    ]
+    return render.table(columns, items)
+
+
+@macro
+def published_table(site: Site, source: str, program: str) -> str:
+    """A source's own table for ``program``, in its order and with its wording."""
+    source = site.source(source)["id"]
+    program = site.string("program", program)
+    records = site.data.published_by_program.get((source, program), [])
+    if not records:
+        raise site.fail(f"source {source!r} publishes no figures for {program!r}")
+    with_net = any(r["tls"] != "none" or r["dns"] != "none" for r in records)
+    notes = {r["note"] for r in records}
+    shared_note = len(records) > 1 and len(notes) == 1
+    size_title = "Size" + site.citation(source)
+    if shared_note and records[0]["note"]:
+        size_title += site.notes.ref("data", f"The source notes: {text(records[0]['note'])}.")
+
+    def size(r: Row) -> str:
+        cell = text(r["size_as_published"])
+        if r["note"] and not shared_note:
+            cell += site.notes.ref("data", f"The source notes: {text(r['note'])}.")
+        return cell
+
+    columns: list[Column[Row]] = [
+        Column("Base", lambda r: text(r["base_as_published"])),
+        Column(size_title, size, "r"),
+        Column("Libc", lambda r: text(r["libc"])),
+        Column("CRT linkage", lambda r: text(r["crt_linkage"])),
+    ]
+    if with_net:
+        columns += [
+            Column("TLS", lambda r: text(r["tls"])),
+            Column("DNS", lambda r: text(r["dns_as_published"] or r["dns"])),
+        ]
+    return render.table(columns, records)
+
+
+@macro
+def provenance_table(site: Site, program: str) -> str:
+    """Toolchain, Docker version, base image and date behind each measured row of ``program``."""
+    program = site.program(program)
+    rows = site.data.images_by_program.get(program, [])
+    if not rows:
+        return f"No measured rows for {render.code(program)} yet."
+
+    def base(r: Row) -> str:
+        return text(r["base_ref"]) + (f" ({render.code(r['base_id'][:19])})" if r["base_id"] else "")
+
+    columns: list[Column[Row]] = [
+        Column("Variant", lambda r: render.code(r["variant"])),
+        Column("Toolchain", lambda r: f"rustc {text(r['rustc_release'])}, {text(r['toolchain'])}"),
+        Column("Base image", base),
+        Column("Base obtained", lambda r: text(r["base_source"])),
+        Column("Docker", lambda r: text(r["docker_version"])),
+        Column("Built for", lambda r: text(r["arch"])),
+        Column("Measured on", lambda r: text(r["host_arch"])),
+        Column("Measured", lambda r: text(r["measured_at"].strftime("%Y-%m-%d"))),
+    ]
+    return render.table(columns, rows)
+
+
+@macro
+def schema_table(site: Site, dataset: str) -> str:
+    """The columns of a dataset as its schema describes them: name, type, unit, allowed values."""
+    dataset = site.string("dataset", dataset)
+    tables = site.data.tables
+    if dataset not in tables:
+        raise site.fail(f"unknown dataset {dataset!r}; known: {', '.join(tables)}")
+    schema = tables[dataset].schema
+
+    def allowed(f: Any) -> str:
+        if f.minimum is not None or f.maximum is not None:
+            return f"{f.minimum:,} to {f.maximum:,}" if f.minimum is not None else f"at most {f.maximum:,}"
+        return ", ".join(f.enum) if f.enum else (f"pattern {f.pattern}" if f.pattern else "")
+
+    columns: list[Column[Any]] = [
+        Column("Column", lambda f: render.code(f.name) + (" (key)" if f.name in schema.primary_key else "")),
+        Column("Type", lambda f: text(f.type + (f" ({f.unit})" if f.unit else ""))),
+        Column("Required", lambda f: "yes" if f.required else "no"),
+        Column("Allowed", lambda f: text(allowed(f))),
+        Column("Meaning", lambda f: text(f.description)),
+    ]
+    return render.table(columns, schema.fields)
+
+
+@macro
+def image_size(site: Site, program: str, variant: str) -> str:
+    program = site.program(program)
+    variant = site.variant(program, variant)
+    m = site.measured(program, variant)
+    if m:
+        return render.size(int(m["image_bytes"]))
+    p = site.published_row(program, variant)
+    if not p:
+        raise site.fail(f"{program}/{variant} is neither measured nor published anywhere")
+    return format_bytes(int(p["image_bytes"])) + site.not_measured_note(program, variant) + site.citation(p["source"])
+
+
+@macro
+def binary_size(site: Site, program: str, variant: str) -> str:
+    program = site.program(program)
+    variant = site.variant(program, variant)
+    m = site.measured(program, variant)
+    if not m:
+        raise site.fail(f"{program}/{variant} has no measured binary size")
+    return render.size(int(m["binary_bytes"]))
+
+
+@macro
+def size_difference(site: Site, program: str, variant: str, other: str) -> str:
+    program = site.program(program)
+    variant, other = site.variant(program, variant), site.variant(program, other, "other")
+    a, b = site.measured(program, variant), site.measured(program, other)
+    missing = [v for v, row in ((variant, a), (other, b)) if not row]
+    if missing or a is None or b is None:
+        raise site.fail(f"size_difference needs measured rows; not measured: {', '.join(missing)}")
+    return render.size(abs(int(a["image_bytes"]) - int(b["image_bytes"])))
+
+
+@macro
+def base_size(site: Site, base: str) -> str:
+    base = site.string("base", base)
+    rows = [r for r in site.data.images_by_base.get(base, []) if r["arch"] == DEFAULT_ARCH]
+    if not rows:
+        known = ", ".join(sorted(site.data.images_by_base))
+        raise site.fail(f"no measured image uses base {base!r}; measured bases: {known or 'none'}")
+    return render.size(int(rows[-1]["base_bytes"]))  # the latest measurement
+
+
+@macro
+def dockerfile(site: Site, program: str, variant: str) -> str:
+    """Two tabs: a complete Dockerfile for the reader's crate, and the stage measured, byte for byte."""
+    program = site.program(program)
+    variant = site.variant(program, variant)
+    try:
+        recipe = site.data.recipes.variant(program, variant)
+    except KeyError:
+        raise site.fail(f"{program}/{variant} has no recipe, so there is no Dockerfile to show") from None
+    return render.tabs(
+        [
+            ("Full Dockerfile", render.code_block(full_dockerfile(recipe), "dockerfile", title="Dockerfile")),
+            ("Measured stage", render.code_block(recipe_dockerfile(recipe), "dockerfile", title="Dockerfile")),
+        ]
+    )
