@@ -84,7 +84,7 @@ def save(tag: str, out: Path) -> None:
     with open(out, "wb") as fh:
         proc = docker("save", tag, stdout=fh, timeout=BUILD_TIMEOUT, text=False)
     if proc.returncode != 0:
-        raise MeasureError(f"docker save failed: {stderr_line(proc)}")
+        raise MeasureError(f"docker save of {tag} failed: {stderr_line(proc)}")
 
 
 def declare_architecture(tag: str, arch: str, saved: Path, rewritten: Path) -> dict[str, Any]:

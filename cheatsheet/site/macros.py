@@ -8,7 +8,6 @@ from mkdocs.exceptions import PluginError
 
 from ..data.text import DataError
 from ..recipes.checks import RecipeError
-from . import arch, bench, images, ladder, network  # noqa: F401 -- each registers its macros
 from .context import MACROS, Site
 from .measurements import load_measurements
 
