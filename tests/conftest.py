@@ -1,40 +1,43 @@
-"""Shared fixtures: a throwaway copy of the site, and a way to build it as a user would."""
+"""Shared fixtures: the committed recipes, a page context, copies of the data and of the site, and
+the real site built once. Plain helpers are in ``support.py``."""
 
 from __future__ import annotations
 
-import os
+import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support import Started, empty_datasets, measure_webserver_command
 
-REPO = Path(__file__).resolve().parent.parent
-SITE_PARTS = ("mkdocs.yml", "macros.py", "cheatsheet", "docs", "measurements", "programs")
-
-
-def copy_site(dest: Path) -> Path:
-    dest.mkdir(parents=True)
-    for part in SITE_PARTS:
-        src = REPO / part
-        if src.is_dir():
-            shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("target", "__pycache__"))
-        else:
-            shutil.copy2(src, dest / part)
-    return dest
+from cheatsheet.paths import CACHE, MEASUREMENTS, REPO, copy_site
+from cheatsheet.recipes import Recipes, load_recipes
+from cheatsheet.site.context import Site
+from cheatsheet.site.measurements import load_measurements
 
 
-def mkdocs_build(project: Path, out: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+@pytest.fixture(scope="session")
+def recipes() -> Recipes:
+    """programs/recipes.toml as committed."""
+    return load_recipes()
+
+
+@pytest.fixture
+def site() -> Site:
+    """The page context on the committed data, rendering a page named test.md."""
+    s = Site(load_measurements)
+    s.start_page("test.md")
+    return s
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """A copy of measurements/ that a test may break."""
+    shutil.copytree(MEASUREMENTS, tmp_path / "measurements")
+    return tmp_path / "measurements"
 
 
 @pytest.fixture
@@ -43,10 +46,95 @@ def site_copy(tmp_path: Path) -> Path:
     return copy_site(tmp_path / "project")
 
 
+# `mkdocs build --strict` (the command's own entry point), then the modules the build loaded.
+BUILD_AND_LIST_MODULES = """
+import json, sys
+from mkdocs.__main__ import cli
+cli(["build", "--strict", "--site-dir", sys.argv[1]], standalone_mode=False)
+with open(sys.argv[2], "w") as fh:
+    json.dump(sorted(sys.modules), fh)
+"""
+
+
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
+def built_project(tmp_path_factory) -> tuple[Path, Path]:
+    """A copy of the site's sources (frozen: measurements may be written meanwhile) and its real build,
+    made once with `mkdocs build --strict` in a fresh interpreter."""
+    project = copy_site(tmp_path_factory.mktemp("built") / "project")
+    out = project.parent / "site"
+    proc = subprocess.run(
+        [sys.executable, "-c", BUILD_AND_LIST_MODULES, str(out), str(project.parent / "modules.json")],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(project)},
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return project, out
+
+
+@pytest.fixture(scope="session")
+def built_site(built_project) -> Path:
     """The real site built once with `mkdocs build --strict`."""
-    out = tmp_path_factory.mktemp("site")
-    proc = mkdocs_build(REPO, out)
-    assert proc.returncode == 0, proc.stderr
-    return out
+    return built_project[1]
+
+
+@pytest.fixture(scope="session")
+def build_modules(built_project) -> list[str]:
+    """Every module the build of :func:`built_project` had loaded when it finished."""
+    return json.loads((built_project[0].parent / "modules.json").read_text())
+
+
+# -- measurements that start with the session -----------------------------------------------------
+#
+# The two longest Docker measurements (the webserver, built and checked against its peers; the arm64
+# hello world, std rebuilt for aarch64) are started in the background when the session starts, if a
+# selected test needs one, and the tests that wait for them run last: their builds run beside the rest
+# of the suite instead of before it. Each is the same `scripts/measure.py` run the tests always made.
+
+BACKGROUND = ("webserver_run", "arm64_run")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests that wait for a background measurement run last, each group in its order."""
+    items.sort(key=lambda item: any(name in item.fixturenames for name in BACKGROUND))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def start_background_measurements(request: pytest.FixtureRequest) -> None:
+    for name in BACKGROUND:
+        if any(name in item.fixturenames for item in request.session.items):
+            request.getfixturevalue(name)
+
+
+@pytest.fixture(scope="session")
+def webserver_run(tmp_path_factory) -> Iterator[tuple[Path, Started]]:
+    """The webserver variant (support.WEBSERVER) being measured with --no-cache into an empty images.csv
+    and base_images.csv: built, started on a private network and checked against the local peers."""
+    workdir = tmp_path_factory.mktemp("webserver")
+    empty_datasets(workdir, ("images", "base_images"))
+    run = Started(measure_webserver_command(workdir, "--no-cache"), workdir, timeout=3000)
+    yield workdir, run
+    run.stop()
+
+
+@pytest.fixture(scope="session")
+def webserver(webserver_run) -> tuple[Path, subprocess.CompletedProcess]:
+    """The measurement of :func:`webserver_run`, finished: its directory and its result."""
+    workdir, run = webserver_run
+    return workdir, run.result()
+
+
+@pytest.fixture(scope="session")
+def arm64_run(tmp_path_factory) -> Iterator[tuple[Path, Started]]:
+    """hello-world/scratch-musl-arm64 being measured with --no-cache (the real cache, .cache) into an empty
+    images.csv and base_images.csv: cross-built for aarch64, declared arm64, run under emulation."""
+    workdir = tmp_path_factory.mktemp("arm64")
+    out = empty_datasets(workdir, ("images", "base_images"))
+    cmd = [sys.executable, str(REPO / "scripts" / "measure.py"), "--only", "hello-world/scratch-musl-arm64",
+           "--csv", str(out / "images.csv"), "--cache-dir", str(CACHE), "--no-cache"]  # fmt: skip
+    run = Started(cmd, workdir, timeout=1500)
+    yield out, run
+    run.stop()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html.parser
-import importlib.util
 import json
 import os
 import re
@@ -14,16 +13,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import mkdocs_build
+from support import load_script
 
-REPO = Path(__file__).resolve().parent.parent
+from cheatsheet.paths import REPO
+
 CONTRIBUTING = REPO / "CONTRIBUTING.md"
 TOOLS_IN_VENV = re.compile(r"^\.venv/bin/([\w.-]+)$")
 
 SYNC = REPO / ".github" / "scripts" / "sync_contributing.py"
-spec = importlib.util.spec_from_file_location("sync_contributing", SYNC)
-sync = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(sync)
+sync = load_script(SYNC)
 
 
 def code_blocks(markdown: str) -> list[tuple[str, list[str]]]:
@@ -166,12 +164,9 @@ def fragments(markdown: str) -> list[str]:
     return [" ".join(f.split()) for f in plain if f.strip()]
 
 
-@pytest.mark.slow
-def test_the_built_page_contains_contributing_md(tmp_path):
-    proc = mkdocs_build(REPO, tmp_path / "site")
-    assert proc.returncode == 0, proc.stderr
+def test_the_built_page_contains_contributing_md(built_site):
     parser = _Text()
-    parser.feed((tmp_path / "site" / "contributing" / "index.html").read_text(encoding="utf-8"))
+    parser.feed((built_site / "contributing" / "index.html").read_text(encoding="utf-8"))
     page = parser.text()
     missing = [f for f in fragments(CONTRIBUTING.read_text(encoding="utf-8")) if f not in page]
     assert not missing, f"not on the built page: {missing}"

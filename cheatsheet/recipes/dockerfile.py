@@ -60,7 +60,7 @@ def full_dockerfile(variant: Variant) -> str:
     The last stage is :func:`dockerfile`'s, from the same recipe, with the two changes a multi-stage
     file needs: its ``ARG BASE`` line stands before the first ``FROM`` (Docker reads a ``FROM``'s
     variables only there), and its ``COPY`` takes the binary ``--from`` the build stage instead of
-    the build context. ``tests/test_reader_dockerfile.py`` holds the two to exactly that.
+    the build context. ``tests/recipes/test_dockerfile.py`` holds the two to exactly that.
     """
     binary = variant.program.binary
     triple = variant.target.triple

@@ -1,0 +1,31 @@
+"""cheatsheet.measure.context: one measurement run's context: where logs go, and the toolchains and
+base images it made once and shares."""
+
+from __future__ import annotations
+
+import pytest
+
+from cheatsheet.measure.context import Context
+from cheatsheet.measure.errors import MeasureError
+
+
+def test_log_files_stay_in_the_logs_directory(tmp_path, recipes):
+    ctx = Context(recipes=recipes, csv_path=tmp_path / "images.csv", cache_dir=tmp_path / "cache")
+    for variant in recipes.variants:
+        assert ctx.log_path(variant, "cargo").parent == tmp_path / "cache" / "logs"
+    variant = recipes.variants[0]
+    with pytest.raises(MeasureError, match="refusing to write a log file named"):
+        ctx.log_path(variant, "x/../../escape")
+    assert ctx.facts_path == tmp_path / "base_images.csv"
+
+
+def test_a_toolchain_and_a_base_are_made_once_per_run(tmp_path, recipes, monkeypatch):
+    made: list[tuple] = []
+    monkeypatch.setattr("cheatsheet.measure.context.toolchain", lambda *args: made.append(args) or object())
+    ctx = Context(recipes=recipes, csv_path=tmp_path / "images.csv", cache_dir=tmp_path / "cache")
+    assert ctx.toolchain("rustup") is ctx.toolchain("rustup", "amd64")
+    ctx.toolchain("debian-build-std", "arm64")
+    assert made == [("rustup", tmp_path / "cache" / "toolchains", "amd64"),
+                    ("debian-build-std", tmp_path / "cache" / "toolchains", "arm64")]  # fmt: skip
+    scratch = ctx.base(recipes.variant("hello-world", "scratch-musl"))
+    assert scratch.name == "scratch" and ctx.base(recipes.variant("hello-world", "scratch-glibc")) is scratch

@@ -1,0 +1,70 @@
+"""cheatsheet.measure.rows: the rows a measurement writes (checked against the schema before they are
+cached), the rows kept in the cache, and the base image's facts."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from support import empty_datasets, typed_row
+
+from cheatsheet.data.schema import Schema
+from cheatsheet.data.table import read_table
+from cheatsheet.measure.context import Context
+from cheatsheet.measure.errors import MeasureError
+from cheatsheet.measure.rows import cache_row, cached_row, checked_row
+from cheatsheet.paths import MEASUREMENTS
+
+SCHEMA = Schema.load(MEASUREMENTS / "images.schema.json")
+
+
+@pytest.fixture
+def ctx(tmp_path, recipes) -> Context:
+    out = empty_datasets(tmp_path, ("images",))
+    said: list[str] = []
+    context = Context(recipes=recipes, csv_path=out / "images.csv", cache_dir=tmp_path / "cache", log=said.append)
+    context.said = said  # type: ignore[attr-defined]
+    return context
+
+
+def test_a_long_text_is_cut_and_the_full_text_logged(ctx, recipes):
+    variant = recipes.variant("hello-world", "scratch-musl")
+    long = "exit status 1: " + "y" * 3000
+    row = checked_row(typed_row(variant=variant.id, runs="no", failure=long), variant, ctx, SCHEMA)
+    assert len(row["failure"]) == 500
+    log = ctx.cache_dir / "logs" / "hello-world--scratch-musl.row.log"
+    assert long in log.read_text()
+    assert ctx.said == [f"note: hello-world/scratch-musl: failure cut to the column's limit; full text in {log}"]
+
+
+def test_a_row_that_breaks_the_schema_is_an_error_with_the_row_logged(ctx, recipes):
+    variant = recipes.variant("hello-world", "scratch-musl")
+    with pytest.raises(MeasureError, match=r"^the measured row breaks the schema: .*'ubuntu' is not one of"):
+        checked_row(typed_row(variant=variant.id, base="ubuntu"), variant, ctx, SCHEMA)
+    assert "'ubuntu'" in (ctx.cache_dir / "logs" / "hello-world--scratch-musl.row.log").read_text()
+
+
+def test_a_cached_row_is_read_back_and_one_that_breaks_the_schema_is_dropped(tmp_path):
+    path = tmp_path / "rows" / "key.json"
+    cache_row(path, typed_row())
+    assert cached_row(path, SCHEMA) == typed_row()
+    old = json.loads(path.read_text())
+    old["host_arch"] = "x86_64"  # rows cached before host_arch said amd64
+    path.write_text(json.dumps(old))
+    assert cached_row(path, SCHEMA)["host_arch"] == "amd64"
+    old["base"] = "ubuntu"
+    path.write_text(json.dumps(old))
+    assert cached_row(path, SCHEMA) is None and not path.exists()
+    assert cached_row(path, SCHEMA) is None
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+def test_the_base_image_facts_are_recorded(webserver):
+    workdir, proc = webserver
+    assert proc.returncode == 0, proc.stderr
+    facts = {r["base"]: r for r in read_table(workdir / "measurements" / "base_images.csv").rows}
+    scratch = facts["scratch"]
+    assert scratch["files"] == 0 and scratch["ca_bundle"] == "" and scratch["shell"] == ""
+    assert scratch["base_source"] == "none" and scratch["passwd"] == "no"
+    assert scratch["arch"] == "amd64" and scratch["host_arch"] == "amd64"

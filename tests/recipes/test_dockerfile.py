@@ -1,0 +1,164 @@
+"""cheatsheet.recipes.dockerfile: the Dockerfile measured, and the complete one shown to readers whose
+last stage is the measured one."""
+
+from __future__ import annotations
+
+import re
+
+from cheatsheet.recipes.dockerfile import BUILD_DIR, BUILD_STAGE, BUILDER_IMAGE, dockerfile, full_dockerfile
+
+
+def instructions(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line and not line.startswith("#")]
+
+
+def stages(text: str) -> list[list[str]]:
+    """The instructions of each stage; the first list holds what stands before the first FROM."""
+    out: list[list[str]] = [[]]
+    for line in instructions(text):
+        if line.startswith("FROM "):
+            out.append([])
+        out[-1].append(line)
+    return out
+
+
+# -- the measured Dockerfile --------------------------------------------------------------------------
+
+
+def test_dockerfile_of_a_scratch_variant(recipes):
+    v = recipes.variant("hello-world", "scratch-musl")
+    text = dockerfile(v)
+    assert 'FROM scratch\nCOPY hello-world /hello-world\nENTRYPOINT ["/hello-world"]\n' in text
+    assert (
+        "cargo build --release --locked --target x86_64-unknown-linux-musl --config 'profile.release.strip=\"symbols\"'"
+        in text
+    )
+    assert "ARG BASE" not in text
+
+
+def test_dockerfile_of_a_based_variant_defaults_to_the_pinned_pull_reference(recipes):
+    v = recipes.variant("hello-world", "distroless-static")
+    text = dockerfile(v)
+    assert f"ARG BASE={v.base.pull}\nFROM ${{BASE}}\n" in text
+    assert "RUSTFLAGS='-C target-feature=+crt-static' cargo build" in text
+
+
+def test_dockerfile_of_another_architecture_says_how_to_build_the_image(recipes):
+    text = dockerfile(recipes.variant("hello-world", "scratch-musl-arm64"))
+    assert "# and the image with: docker buildx build --platform linux/arm64 .\n" in text
+    assert "buildx" not in dockerfile(recipes.variant("hello-world", "scratch-musl"))
+
+
+def test_the_builder_image_is_pinned_by_digest():
+    assert re.fullmatch(r"rust:1\.95\.0-bookworm@sha256:[0-9a-f]{64}", BUILDER_IMAGE)
+
+
+# -- the full Dockerfile: what holds for every variant ---------------------------------------------
+
+
+def full_dockerfile_problems(variant, text: str | None = None) -> list[str]:
+    """How ``full_dockerfile(variant)`` (or ``text``) breaks what every variant's must hold to."""
+    problems = []
+    text = full_dockerfile(variant) if text is None else text
+    measured = instructions(dockerfile(variant))
+    found = stages(text)
+    if len(found) != 3:
+        return [f"{len(found) - 1} stages, not a build stage and a runtime stage"]
+    preamble, build, runtime = found
+    binary, triple = variant.program.binary, variant.target.triple
+    copy_measured = f"COPY {binary} /{binary}"
+    copy_full = f"COPY --from={BUILD_STAGE} {BUILD_DIR}/target/{triple}/release/{binary} /{binary}"
+    args = [line for line in measured if line.startswith("ARG ")]
+    # The last stage is dockerfile(variant) but for the two changes a multi-stage file needs, and only
+    # those: ARG BASE stands before the first FROM, and COPY takes the binary from the build stage.
+    if preamble != args:
+        problems.append(f"before the first FROM: {preamble}, not the measured ARG lines {args}")
+    if [copy_full if line == copy_measured else line for line in measured if line not in args] != runtime:
+        problems.append(f"the runtime stage {runtime} is not the measured one {measured}")
+    if copy_measured not in measured or copy_full not in runtime:
+        problems.append("the binary is not copied from the build stage")
+    # The build stage builds the binary with the measured command, in the reader's crate.
+    run = f"RUN {variant.build_command()}"
+    order = [line for line in build if line in (f"WORKDIR {BUILD_DIR}", "COPY . .", run)]
+    if order != [f"WORKDIR {BUILD_DIR}", "COPY . .", run]:
+        problems.append(f"the build stage does not WORKDIR, COPY . . and then {run!r}: {order}")
+    added = [line for line in build if line.startswith("RUN rustup target add")]
+    expected = [] if triple == "x86_64-unknown-linux-gnu" else [f"RUN rustup target add {triple}"]
+    if added != expected:
+        problems.append(f"adds the targets {added}, not {expected}")
+    if variant.target.toolchain != "rustup" and not ("built differently" in text and "-Zbuild-std" in text):
+        problems.append("does not say that the measured binary was built with a rebuilt std")
+    if "Only the last stage (runtime) was measured here" not in text:
+        problems.append("does not say which stage was measured")
+    if "# Runtime stage: the stage measured here." not in text:
+        problems.append("does not mark the runtime stage")
+    return problems
+
+
+def test_every_variants_full_dockerfile_ends_with_its_measured_stage(recipes):
+    """One check over every variant of the recipes (each branch of full_dockerfile is tested below)."""
+    assert len(recipes.variants) > 50
+    failures = {f"{v.program.id}/{v.id}": p for v in recipes.variants if (p := full_dockerfile_problems(v))}
+    assert failures == {}
+
+
+def test_the_check_catches_a_full_dockerfile_that_differs(recipes):
+    variant = recipes.variant("hello-world", "distroless-static")
+    text = full_dockerfile(variant)
+    assert full_dockerfile_problems(variant, text) == []
+    assert any("runtime stage" in p for p in full_dockerfile_problems(variant, text.replace("ENTRYPOINT", "CMD")))
+    assert any("before the first FROM" in p for p in full_dockerfile_problems(variant, text.replace("ARG BASE", "#")))
+    assert any("WORKDIR" in p for p in full_dockerfile_problems(variant, text.replace("COPY . .\n", "")))
+
+
+# -- the full Dockerfile: one test per branch ---------------------------------------------------------
+
+
+def test_a_rustup_glibc_variant_is_built_by_the_builder_image_as_measured(recipes):
+    variant = recipes.variant("hello-world", "scratch-glibc")
+    assert (variant.target.toolchain, variant.target.triple) == ("rustup", "x86_64-unknown-linux-gnu")
+    text = full_dockerfile(variant)
+    _, build, _ = stages(text)
+    assert build == [
+        f"FROM {BUILDER_IMAGE} AS {BUILD_STAGE}",
+        f"WORKDIR {BUILD_DIR}",
+        "COPY . .",
+        f"RUN {variant.build_command()}",
+    ]
+    assert "built differently" not in text and "run `docker build .`" in text
+
+
+def test_a_build_std_musl_variant_adds_the_musl_target_and_says_it_was_built_otherwise(recipes):
+    variant = recipes.variant("hello-world", "scratch-musl")
+    assert (variant.target.toolchain, variant.target.triple) == ("debian-build-std", "x86_64-unknown-linux-musl")
+    text = full_dockerfile(variant)
+    _, build, _ = stages(text)
+    assert build == [
+        f"FROM {BUILDER_IMAGE} AS {BUILD_STAGE}",
+        "RUN rustup target add x86_64-unknown-linux-musl",
+        f"WORKDIR {BUILD_DIR}",
+        "COPY . .",
+        f"RUN {variant.build_command()}",
+    ]
+    assert "# The image ships the standard library for x86_64-unknown-linux-gnu only;" in text
+    assert "built differently: by Debian's rustc-web with the standard" in text and "(-Zbuild-std)" in text
+
+
+def test_an_arm64_variant_cross_compiles_on_the_builders_platform(recipes):
+    variant = recipes.variant("hello-world", "scratch-musl-arm64")
+    text = full_dockerfile(variant)
+    _, build, _ = stages(text)
+    assert build[0] == f"FROM --platform=$BUILDPLATFORM {BUILDER_IMAGE} AS {BUILD_STAGE}"
+    assert build[1] == "ARG TARGETARCH" and '"$TARGETARCH" = arm64' in build[2]
+    assert "apt-get install -y --no-install-recommends gcc-aarch64-linux-gnu libc6-dev-arm64-cross" in build[3]
+    assert build[4] == (
+        "ENV CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER=aarch64-linux-gnu-gcc "
+        "CC_aarch64_unknown_linux_musl=aarch64-linux-gnu-gcc AR_aarch64_unknown_linux_musl=aarch64-linux-gnu-ar"
+    )
+    assert build[5:] == [
+        "RUN rustup target add aarch64-unknown-linux-musl",
+        f"WORKDIR {BUILD_DIR}",
+        "COPY . .",
+        f"RUN {variant.build_command()}",
+    ]
+    assert "run `docker buildx build --platform linux/arm64 .`" in text and "built differently" in text

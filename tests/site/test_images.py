@@ -1,0 +1,198 @@
+"""cheatsheet.site.images: the measured table beside published figures, single figures for prose,
+provenance, the Dockerfile tabs, citations and the datasets' schemas."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from support import REPO, image_row, load_script, write_csv
+
+from cheatsheet.paths import copy_site
+from cheatsheet.recipes import load_recipes
+from cheatsheet.recipes.dockerfile import dockerfile, full_dockerfile
+from cheatsheet.site.context import MacroError, Site
+from cheatsheet.site.measurements import load_measurements
+from cheatsheet.site.render import size, text
+
+
+def site_on(data_dir: Path) -> Site:
+    s = Site(lambda: load_measurements(data_dir))
+    s.start_page("x.md")
+    return s
+
+
+# -- single figures -------------------------------------------------------------------------------
+
+
+def test_unmeasured_variant_falls_back_to_the_published_figure_with_reasons(site):
+    shown = site.call("image_size", "hello-world", "alpine")
+    assert shown.startswith("7.47 MB[^data-") and "[^src-" in shown
+    notes = site.finish_page()
+    assert "can only be pulled from a registry" in notes and "Rust Docker Cheatsheet" in notes
+
+
+def test_a_measured_figure_shows_its_exact_bytes(site):
+    row = site.measured("hello-world", "scratch-musl")
+    assert row is not None
+    assert site.call("image_size", "hello-world", "scratch-musl") == size(row["image_bytes"])
+    assert site.call("binary_size", "hello-world", "scratch-musl") == size(row["binary_bytes"])
+    other = site.measured("hello-world", "debian")
+    assert site.call("size_difference", "hello-world", "debian", "scratch-musl") == size(
+        abs(other["image_bytes"] - row["image_bytes"])
+    )
+
+
+def test_measured_figures_never_mix_with_published_ones(site):
+    with pytest.raises(MacroError, match="not measured: alpine"):
+        site.call("size_difference", "hello-world", "debian", "alpine")
+    with pytest.raises(MacroError, match="no measured binary size"):
+        site.call("binary_size", "hello-world", "alpine")  # published only: its base cannot be obtained here
+
+
+def test_base_size_is_the_latest_x86_64_measurement_of_the_base(site):
+    rows = [r for r in site.data.rows("images") if r["base"] == "debian" and r["arch"] == "amd64"]
+    latest = max(rows, key=lambda r: r["measured_at"])
+    assert site.call("base_size", "debian") == size(latest["base_bytes"])
+    with pytest.raises(MacroError, match="no measured image uses base 'alpine'"):
+        site.call("base_size", "alpine")
+
+
+# -- the measured table ---------------------------------------------------------------------------
+
+
+def test_a_note_every_row_shares_goes_on_the_header_once(site):
+    table = site.call("image_size_table", "hello-world", variants=["debian", "scratch-glibc"])
+    header = table.splitlines()[0]
+    strip_label = re.search(r"Binary(\[\^data-[0-9a-f]+\])", header).group(1)
+    assert table.count(strip_label) == 1
+    assert "cargo's strip = symbols setting" in site.finish_page()
+
+
+def test_a_base_note_every_measured_row_shares_is_in_the_header(site):
+    table = site.call("image_size_table", "hello-world", variants=["debian", "scratch-glibc"])
+    header = table.splitlines()[0]
+    label = re.search(r"Base(\[\^data-[0-9a-f]+\])", header).group(1)
+    assert table.count(label) == 1
+    assert "bootstrapped from Debian 12 packages" in site.finish_page()
+    assert text("x") == "x"  # the cells stay literal text
+    assert Path(REPO / "docs" / "javascripts" / "tablesort.js").is_file()
+
+
+def test_two_tables_on_a_page_share_labels_for_the_same_note(site):
+    first = site.call("image_size_table", "hello-world", variants=["alpine"])
+    second = site.call("image_size_table", "hello-world", variants=["alpine", "scratch-musl"])
+    label = re.search(r"not measured(\[\^data-[0-9a-f]+\])", first).group(1)
+    assert label in second
+    assert site.finish_page().count(label.strip("[]") + "]:") == 1
+
+
+def test_every_size_in_the_measured_table_carries_its_exact_bytes(site):
+    table = site.call("image_size_table", "hello-world")
+    shown = [r for r in site.data.images_by_program["hello-world"] if f"<code>{text(r['variant'])}</code>" in table]
+    assert len(shown) >= 6
+    for row in shown:
+        for column in ("image_bytes", "compressed_bytes", "binary_bytes"):
+            assert size(row[column]) in table
+    assert not re.search(r"\| [0-9.]+ [kMG]?B \|", table.replace(" | ", " |\n| ")), "a bare size"
+
+
+def test_ladder_steps_stay_out_of_the_default_size_table(site):
+    out = site.call("image_size_table", "hello-world")
+    assert "ladder-" not in out and "scratch-musl" in out
+
+
+def test_a_row_that_does_not_run_says_why(data_dir):
+    write_csv(data_dir / "images.csv", [image_row(runs="no", failure="exit status 1: exec /hello-world: no such file")])
+    s = site_on(data_dir)
+    table = s.call("image_size_table", "hello-world", variants=["scratch-musl"])
+    assert "| no[^data-" in table
+    assert "Does not run: exit status 1&#58; exec /hello-world&#58; no such file" in s.finish_page()
+
+
+def test_no_measured_rows_show_as_not_measured(data_dir):
+    """A header-only images.csv is valid: the tables say what is not measured, the figures fail."""
+    images = data_dir / "images.csv"
+    images.write_text(images.read_text().splitlines()[0] + "\n")
+    s = site_on(data_dir)
+    table = s.call("image_size_table", "hello-world")
+    assert table.count("not measured") >= 7
+    assert s.call("provenance_table", "hello-world") == "No measured rows for <code>hello-world</code> yet."
+    with pytest.raises(MacroError, match=r"^x\.md: no measured image uses base 'debian'; measured bases: none"):
+        s.call("base_size", "debian")
+    with pytest.raises(MacroError, match=r"^x\.md: hello-world/debian has no measured binary size"):
+        s.call("binary_size", "hello-world", "debian")
+
+
+@pytest.fixture(scope="module")
+def thousand_rows(tmp_path_factory) -> Site:
+    project = copy_site(tmp_path_factory.mktemp("scale") / "project")
+    load_script(REPO / "scripts" / "bench_build.py").add_synthetic_rows(project, 1000)
+    recipes = load_recipes(project / "programs" / "recipes.toml")
+    data = load_measurements(project / "measurements", recipes=recipes)
+    site = Site(lambda: data)
+    site.start_page("scale.md")
+    return site
+
+
+def test_a_measured_note_is_referenced_once_per_table_even_with_a_thousand_rows(thousand_rows):
+    """Python-Markdown's footnotes take time quadratic in the references to one note: a note
+    shared by many rows goes once in a header, whatever the number of rows."""
+    table = thousand_rows.call("image_size_table", "hello-world")
+    assert table.count("\n") > 100  # a hundred and more synthetic hello-world rows (the others go elsewhere)
+    refs: dict[str, int] = {}
+    for label in re.findall(r"\[\^([a-z]+-[0-9a-f]+)\]", table):
+        refs[label] = refs.get(label, 0) + 1
+    notes = thousand_rows.notes.notes
+    repeated = {label: n for label, n in refs.items() if n > 1 and not notes[label].startswith("Not measured")}
+    assert repeated == {}, {label: (n, notes[label][:60]) for label, n in repeated.items()}
+    header = table.splitlines()[0]
+    assert "Toolchain[^" in header  # two toolchains: a column, explained once in its header
+    toolchain_note = notes[re.search(r"Toolchain\[\^([a-z]+-[0-9a-f]+)\]", header).group(1)]
+    assert "rustup: " in toolchain_note and "debian-build-std: " in toolchain_note
+
+
+# -- other tables ---------------------------------------------------------------------------------
+
+
+def test_schema_table_lists_every_column_with_its_unit(site):
+    table = site.call("schema_table", "images")
+    assert table.count("\n") == 2 + len(site.data.tables["images"].schema.fields) - 1
+    # empty only in the row of a build that failed (a rule of the schema says when)
+    assert "| <code>image&#95;bytes</code> | integer (B) | no | 0 to 1,000,000,000,000 |" in table
+    with pytest.raises(
+        MacroError, match="unknown dataset 'image'; known: base_images, bench, images, published, sources, toolchains"
+    ):
+        site.call("schema_table", "image")
+
+
+def test_provenance_table_says_where_each_row_came_from(site):
+    table = site.call("provenance_table", "hello-world")
+    rows = site.data.images_by_program["hello-world"]
+    assert table.count("\n") == 1 + len(rows)
+    assert "| Built for | Measured on |" in table.splitlines()[0] + "|"
+    for row in rows:
+        assert f"<code>{text(row['variant'])}</code> | rustc {text(row['rustc_release'])}," in table
+        assert f"| {text(row['arch'])} | {text(row['host_arch'])} |" in table
+
+
+def test_a_published_table_keeps_the_sources_order_and_wording(site):
+    table = site.call("published_table", "seed", "hello-world")
+    rows = site.data.published_by_program[("seed", "hello-world")]
+    lines = table.splitlines()[2:]
+    assert len(lines) == len(rows)
+    for line, row in zip(lines, rows, strict=True):
+        assert line.startswith(f"| {text(row['base_as_published'])} | {text(row['size_as_published'])}")
+    with pytest.raises(MacroError, match="source 'seed' publishes no figures for 'nginx'"):
+        site.call("published_table", "seed", "nginx")
+
+
+def test_the_page_shows_the_full_dockerfile_first_and_the_measured_stage_byte_for_byte(site):
+    variant = site.data.recipes.variants[0]
+    shown = site.call("dockerfile", variant.program.id, variant.id)
+    assert shown.index('=== "Full Dockerfile"') < shown.index('=== "Measured stage"')
+    body = "\n".join(line.removeprefix("    ") for line in shown.splitlines())
+    assert full_dockerfile(variant) in body and dockerfile(variant) in body
+    with pytest.raises(MacroError, match="webserver has no variant 'scratch-glibc-rustls'; known: original"):
+        site.call("dockerfile", "webserver", "scratch-glibc-rustls")
