@@ -184,10 +184,6 @@ class Variant:
     def all_rustflags(self) -> tuple[str, ...]:
         return self.target.rustflags + self.rustflags
 
-    @property
-    def image_tag(self) -> str:
-        return f"cheatsheet/{self.program.id}:{self.id}"
-
     def descriptors(self) -> dict[str, str]:
         """The columns of images.csv that the recipe alone decides."""
         return {

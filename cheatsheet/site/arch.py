@@ -63,7 +63,8 @@ def _pairs(site: Site, program: str, variants: object) -> list[Pair]:
 def _delta(delta: int, reference: int) -> str:
     """``+1,234 B (+0.5%)``: a signed difference in bytes and relative to ``reference``, sortable."""
     sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
-    return render.sort_key(f"{sign}{abs(delta):,} B ({sign}{abs(delta) / reference:.1%})", delta)
+    relative = f" ({sign}{abs(delta) / reference:.1%})" if reference else ""  # nothing is a share of 0 bytes
+    return render.sort_key(f"{sign}{abs(delta):,} B{relative}", delta)
 
 
 def _bytes(row: Row | None, column: str) -> int | None:
@@ -143,7 +144,9 @@ def base_arch_table(site: Site) -> str:
         key=lambda b: BASE_ORDER.index(b) if b in BASE_ORDER else 99,
     )
     if not names:
-        raise site.fail(f"base_images.csv has no base measured for both amd64 and {OTHER_ARCH}")
+        return "No base image has been measured for both architectures yet." + site.notes.ref(
+            "data", "Not measured yet: base_images.csv has no base with rows for both x86-64 and arm64."
+        )
     native_title, other_title = ARCHES[DEFAULT_ARCH].title, ARCHES[OTHER_ARCH].title
 
     def size(arch: str) -> Callable[[str], str]:

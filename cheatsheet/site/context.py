@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from ..recipes.arch import DEFAULT_ARCH
 from .measurements import Measurements
+from . import render
 from .render import Footnotes, text
 
 COMPARE_SOURCE = "seed"
@@ -129,6 +130,15 @@ class Site:
         if source not in sources:
             raise self.fail(f"unknown source {source!r}; sources.csv has: {', '.join(sources) or 'no rows'}")
         return sources[source]
+
+    def size(self, row: Row | None, column: str, program: str, variant: str) -> str:
+        """A measured size for a table or prose: the figure, or why there is none ("not measured",
+        or "not built" with the build's failure as a footnote)."""
+        if row is None:
+            return "not measured" + self.not_measured_note(program, variant)
+        if row[column] is None:
+            return "not built" + self.notes.ref("data", f"The build failed: {text(row['failure'])}")
+        return render.size(int(row[column]))
 
     # -- notes -----------------------------------------------------------------------------------
     def citation(self, source: str) -> str:

@@ -55,9 +55,10 @@ def image_size_table(
         items.append(SizeRow(vid, described, measured, published))
 
     def sort_size(item: SizeRow) -> int:
+        # largest first; a failed build, then a variant known only by name, at the end
         if item.measured:
-            return int(item.measured["image_bytes"])
-        return int(item.published["image_bytes"]) if item.published else -1
+            return -1 if item.measured["image_bytes"] is None else int(item.measured["image_bytes"])
+        return int(item.published["image_bytes"]) if item.published else -2
 
     items.sort(key=sort_size, reverse=True)
     measured_rows = [i.measured for i in items if i.measured]
@@ -80,8 +81,8 @@ def image_size_table(
     def measured_cell(fn: Callable[[Row], str], missing: Callable[[SizeRow], str] = lambda _: "") -> Callable:
         return lambda i: fn(i.measured) if i.measured else missing(i)
 
-    def binary(m: Row) -> str:
-        return render.size(int(m["binary_bytes"]))
+    def figure(column: str) -> Callable[[Row], str]:
+        return lambda m: render.size(int(m[column])) if m[column] is not None else "–"
 
     def runs(m: Row) -> str:
         return "yes" if m["runs"] == "yes" else "no" + site.notes.ref("data", f"Does not run: {text(m['failure'])}")
@@ -103,16 +104,9 @@ def image_size_table(
         Column(base_title, lambda i: text(i.described["base"])),
         Column("C library", lambda i: f"{text(i.described['libc'])}, {text(i.described['crt_linkage'])}"),
         *extra,
-        Column(
-            "Image",
-            measured_cell(
-                lambda m: render.size(int(m["image_bytes"])),
-                lambda i: "not measured" + site.not_measured_note(program, i.variant),
-            ),
-            "r",
-        ),
-        Column("Compressed", measured_cell(lambda m: render.size(int(m["compressed_bytes"]))), "r"),
-        Column(binary_title, measured_cell(binary), "r"),
+        Column("Image", lambda i: site.size(i.measured, "image_bytes", program, i.variant), "r"),
+        Column("Compressed", measured_cell(figure("compressed_bytes")), "r"),
+        Column(binary_title, measured_cell(figure("binary_bytes")), "r"),
         *by_setting,
         Column("Runs", measured_cell(runs)),
         Column(
@@ -131,7 +125,9 @@ def published_table(site: Site, source: str, program: str) -> str:
     program = site.string("program", program)
     records = site.data.published_by_program.get((source, program), [])
     if not records:
-        raise site.fail(f"source {source!r} publishes no figures for {program!r}")
+        if program not in site.data.variants_by_program:
+            raise site.fail(f"unknown program {program!r}")
+        return f"{text(site.source(source)['short_title'])} lists no figures for {render.code(program)} here."
     with_net = any(r["tls"] != "none" or r["dns"] != "none" for r in records)
     notes = {r["note"] for r in records}
     shared_note = len(records) > 1 and len(notes) == 1
@@ -140,7 +136,8 @@ def published_table(site: Site, source: str, program: str) -> str:
         size_title += site.notes.ref("data", f"The source notes: {text(records[0]['note'])}.")
 
     def size(r: Row) -> str:
-        cell = text(r["size_as_published"])
+        # shown as the source printed it, sorted by its bytes
+        cell = render.sort_key(text(r["size_as_published"]), int(r["image_bytes"]))
         if r["note"] and not shared_note:
             cell += site.notes.ref("data", f"The source notes: {text(r['note'])}.")
         return cell
@@ -212,22 +209,17 @@ def image_size(site: Site, program: str, variant: str) -> str:
     program = site.program(program)
     variant = site.variant(program, variant)
     m = site.measured(program, variant)
-    if m:
-        return render.size(int(m["image_bytes"]))
     p = site.published_row(program, variant)
-    if not p:
-        raise site.fail(f"{program}/{variant} is neither measured nor published anywhere")
-    return format_bytes(int(p["image_bytes"])) + site.not_measured_note(program, variant) + site.citation(p["source"])
+    if m is None and p is not None:
+        return format_bytes(int(p["image_bytes"])) + site.not_measured_note(program, variant) + site.citation(p["source"])
+    return site.size(m, "image_bytes", program, variant)
 
 
 @macro
 def binary_size(site: Site, program: str, variant: str) -> str:
     program = site.program(program)
     variant = site.variant(program, variant)
-    m = site.measured(program, variant)
-    if not m:
-        raise site.fail(f"{program}/{variant} has no measured binary size")
-    return render.size(int(m["binary_bytes"]))
+    return site.size(site.measured(program, variant), "binary_bytes", program, variant)
 
 
 @macro
@@ -235,19 +227,21 @@ def size_difference(site: Site, program: str, variant: str, other: str) -> str:
     program = site.program(program)
     variant, other = site.variant(program, variant), site.variant(program, other, "other")
     a, b = site.measured(program, variant), site.measured(program, other)
-    missing = [v for v, row in ((variant, a), (other, b)) if not row]
-    if missing or a is None or b is None:
-        raise site.fail(f"size_difference needs measured rows; not measured: {', '.join(missing)}")
+    for vid, row in ((variant, a), (other, b)):
+        if row is None or row["image_bytes"] is None:
+            return site.size(row, "image_bytes", program, vid)  # why there is no difference to show
+    assert a is not None and b is not None
     return render.size(abs(int(a["image_bytes"]) - int(b["image_bytes"])))
 
 
 @macro
 def base_size(site: Site, base: str) -> str:
     base = site.string("base", base)
+    if base not in site.data.recipes.bases:
+        raise site.fail(f"unknown base {base!r}; the recipes declare: {', '.join(site.data.recipes.bases)}")
     rows = [r for r in site.data.images_by_base.get(base, []) if r["arch"] == DEFAULT_ARCH]
     if not rows:
-        known = ", ".join(sorted(site.data.images_by_base))
-        raise site.fail(f"no measured image uses base {base!r}; measured bases: {known or 'none'}")
+        return "not measured" + site.notes.ref("data", f"No image on the {text(base)} base has been measured yet.")
     return render.size(int(rows[-1]["base_bytes"]))  # the latest measurement
 
 

@@ -134,6 +134,10 @@ def ladder_chart(site: Site, ladder: object = "hello-size") -> str:
             ok = row is not None and row["runs"] == "yes" and row["image_bytes"] is not None
             values.append(int(row["image_bytes"]) if ok and row is not None else None)
         series.append(Series(LIBC_TITLES.get(libc, libc), values))
+    if all(v is None for s in series for v in s.values):
+        return "No chart: no step of this ladder has been measured to run yet." + site.notes.ref(
+            "data", "Not measured yet: run scripts/measure.py for the ladder (the commands are below the table)."
+        )
     try:
         svg = bar_chart(
             ladder.title,

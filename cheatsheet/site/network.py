@@ -209,7 +209,9 @@ def base_facts_table(site: Site) -> str:
         key=lambda r: BASE_ORDER.index(r["base"]) if r["base"] in BASE_ORDER else 99,
     )
     if not rows:
-        raise site.fail("base_images.csv has no rows: measure a variant to record its base image")
+        return "No base image has been measured yet." + site.notes.ref(
+            "data", "Not measured yet: scripts/measure.py records each base image it uses in base_images.csv."
+        )
 
     def yes_no(column: str) -> Callable[[Row], str]:
         return lambda r: text(r[column])
@@ -250,11 +252,13 @@ def base_fact(site: Site, base: object, column: object) -> str:
     """One fact of one base image, for prose."""
     name = site.string("base", base)
     col = site.string("column", column)
-    rows = {r["base"]: r for r in site.data.rows("base_images") if r["arch"] == DEFAULT_ARCH}
-    if name not in rows:
-        raise site.fail(f"base_images.csv has no row for {name!r}; measured: {', '.join(rows) or 'none'}")
+    if name not in site.data.recipes.bases:
+        raise site.fail(f"unknown base {name!r}; the recipes declare: {', '.join(site.data.recipes.bases)}")
     if col not in site.data.tables["base_images"].schema.names or col == "base":
         raise site.fail(f"base_images.csv has no column {col!r}")
+    rows = {r["base"]: r for r in site.data.rows("base_images") if r["arch"] == DEFAULT_ARCH}
+    if name not in rows:
+        return "not measured" + site.notes.ref("data", f"base_images.csv has no row for the {text(name)} base yet.")
     value = rows[name][col]
     if isinstance(value, int) and col.endswith("bytes"):
         return render.size(value)

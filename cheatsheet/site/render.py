@@ -142,7 +142,7 @@ def markdown_table(headers: list[str], rows: list[list[str]], align: list[str]) 
     """A Markdown table from cells that are already safe Markdown; align is 'l' or 'r' per column."""
     if not rows:
         raise ValueError("a table needs at least one row")
-    if not len(headers) == len(align) and all(len(r) == len(headers) for r in rows):
+    if len(headers) != len(align) or any(len(r) != len(headers) for r in rows):
         raise ValueError("every row needs one cell and one alignment per header")
     if any(a not in ("l", "r") for a in align):
         raise ValueError(f"alignments are 'l' or 'r', not {align!r}")
