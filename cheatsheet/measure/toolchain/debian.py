@@ -78,7 +78,7 @@ def fetched_packages(cache_dir: pathlib.Path, spec: Arch) -> pathlib.Path:
     """``spec.fetched_packages`` for ``spec.docker``, downloaded from this machine's apt sources and unpacked
     (``dpkg-deb -x``, nothing installed) into ``<cache_dir>/debian-packages/<arch>``, once; the
     directory is published by one rename after a marker naming every package version is written."""
-    from .bases.common import BaseUnavailable, download_packages  # noqa: PLC0415 -- only for other arches
+    from ..bases.common import BaseUnavailable, download_packages  # noqa: PLC0415 -- only for other arches
 
     parent = cache_dir.resolve() / "debian-packages"
     final = parent / spec.docker
