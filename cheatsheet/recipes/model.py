@@ -281,31 +281,37 @@ class Step:
 
 @dataclass(frozen=True)
 class Rung:
-    """One step for one libc: its variant, or why there is none."""
+    """One step for one column: its variant, or why there is none."""
 
     step: Step
+    column: str  # the ladder's column: a target built one way (glibc, glibc-build-std, musl)
     libc: str
     variant: Variant | None
     absent: str = ""  # why there is no variant ("" when there is one)
+    same_as: str = ""  # the column whose build this step's is, byte for byte ("" for a build of its own)
 
 
 @dataclass(frozen=True)
 class Ladder:
     id: str
     title: str
-    libcs: tuple[str, ...]
+    columns: tuple[tuple[str, Target], ...]  # (column id, the target it starts from), in the file's order
     steps: tuple[Step, ...]
     rungs: tuple[Rung, ...] = field(default=(), repr=False)
 
-    def rung(self, step: str, libc: str) -> Rung:
+    @property
+    def libcs(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(target.libc for _, target in self.columns))
+
+    def rung(self, step: str, column: str) -> Rung:
         for r in self.rungs:
-            if r.step.id == step and r.libc == libc:
+            if r.step.id == step and r.column == column:
                 return r
-        raise KeyError((step, libc))
+        raise KeyError((step, column))
 
     @property
     def variants(self) -> tuple[Variant, ...]:
-        return tuple(r.variant for r in self.rungs if r.variant is not None)
+        return tuple(r.variant for r in self.rungs if r.variant is not None and not r.same_as)
 
 
 @dataclass(frozen=True)
