@@ -33,6 +33,8 @@ BOOTSTRAP_NAMES: tuple[str, ...] = ("debian-minbase", "debian-slim", "distroless
 #: What the debian-build-std toolchain passes to cargo (cheatsheet/measure/toolchain; a test ties the two).
 #: Shown in a ladder step's build command, because every allowed -Z flag needs a rebuilt std.
 BUILD_STD = "-Zbuild-std=std,panic_abort"
+#: How a variant id names the toolchain of a like-for-like partner (see Variant.with_toolchain).
+TOOLCHAIN_SUFFIX = {"debian-build-std": "build-std"}
 #: The ``-Z`` cargo flags a recipe may add (a full match of one of these patterns).
 CARGO_FLAGS = (
     r"-Zbuild-std-features=[a-z0-9_-]+(,[a-z0-9_-]+)*",
@@ -164,6 +166,8 @@ class Variant:
     verify: tuple[Verify, ...] = ()
     cargo_flags: tuple[str, ...] = ()  # -Z cargo flags (size ladders only; cheatsheet/recipes/ladder.py)
     ladder: str = ""  # the [ladders.<id>] this variant is a step of, or ""
+    #: for an x86-64 variant built with the toolchain its arm64 twin needs: the variant it stands in for
+    like_for_like_of: str = ""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -179,6 +183,13 @@ class Variant:
         if arch == self.arch:
             return self
         return replace(self, id=f"{self.id}-{arch}", target=self.target.for_arch(arch))
+
+    def with_toolchain(self, toolchain: str) -> Variant:
+        """This variant built by ``toolchain`` (same architecture, libc and flags), the id suffixed
+        ``-<toolchain's short name>``: the like-for-like partner of a variant of another architecture."""
+        suffix = TOOLCHAIN_SUFFIX[toolchain]
+        target = replace(self.target, id=f"{self.target.id}-{suffix}", toolchain=toolchain)
+        return replace(self, id=f"{self.id}-{suffix}", target=target, like_for_like_of=self.id)
 
     @property
     def all_rustflags(self) -> tuple[str, ...]:
@@ -225,7 +236,7 @@ class Variant:
     def fingerprint(self) -> dict[str, Any]:
         """Everything in the recipe that can change the measured row (the runner adds source, toolchain, base)."""
         fields = asdict(self)
-        for name in ("cargo_flags", "ladder"):  # absent when unused: older variants keep their cache keys
+        for name in ("cargo_flags", "ladder", "like_for_like_of"):  # absent when unused: older keys hold
             if not fields[name]:
                 del fields[name]
         if fields["target"]["arch"] == DEFAULT_ARCH:  # likewise the default architecture

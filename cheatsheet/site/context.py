@@ -93,11 +93,11 @@ class Site:
 
     def variant_list(self, program: str, variants: object) -> list[str]:
         if variants is None:  # a size ladder's steps are shown by the ladder macros, not in every table,
-            # and other architectures side by side with x86-64 by arch_table
+            # and other architectures side by side with x86-64 (and its like-for-like partners) by arch_table
             elsewhere = {
                 v.id
                 for v in self.data.recipes.variants
-                if v.program.id == program and (v.ladder or v.arch != DEFAULT_ARCH)
+                if v.program.id == program and (v.ladder or v.arch != DEFAULT_ARCH or v.like_for_like_of)
             }
             return [v for v in self.data.variants_by_program[program] if v not in elsewhere]
         if isinstance(variants, str) or not isinstance(variants, (list, tuple)):
