@@ -35,6 +35,7 @@ from .ladder import load_ladder
 from .model import (
     BOOTSTRAP_NAMES,
     CARGO_FLAGS,
+    MATRICES,
     VERIFY_KINDS,
     BaseSpec,
     Profile,
@@ -99,6 +100,7 @@ KNOWN_KEYS = {
         "cargo_flags",
         "verify",
         "arches",
+        "matrix",
     },
     "peers": {"program", "target", "profile"},
 }
@@ -235,6 +237,7 @@ def load_recipes(path: Path = RECIPES, *, program_roots: tuple[Path, ...] = (PRO
             roots=choice(t, "roots", choices("roots"), where, path, default="none"),
             cargo_flags=_cargo_flags(t, where, path),
             verify=program.verify + _verify_steps(t.get("verify", []), where, path),
+            matrix=choice(t, "matrix", MATRICES, where, path, default=""),
         )
         arches = _arches(t, variant.target, where, path)
         for other in [variant.for_arch(arch) for arch in arches] + like_for_like(variant, arches):

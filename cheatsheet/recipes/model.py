@@ -33,6 +33,9 @@ BOOTSTRAP_NAMES: tuple[str, ...] = ("debian-minbase", "debian-slim", "distroless
 #: What the debian-build-std toolchain passes to cargo (cheatsheet/measure/toolchain; a test ties the two).
 #: Shown in a ladder step's build command, because every allowed -Z flag needs a rebuilt std.
 BUILD_STD = "-Zbuild-std=std,panic_abort"
+#: The tables a variant may be made for instead of its program's size table (``matrix`` in the recipes):
+#: "runs-where" is a cell of the matrix of binaries (glibc dynamic, glibc static, musl) by base.
+MATRICES = ("", "runs-where")
 #: How a variant id names the toolchain of a like-for-like partner (see Variant.with_toolchain).
 TOOLCHAIN_SUFFIX = {"debian-build-std": "build-std"}
 #: The ``-Z`` cargo flags a recipe may add (a full match of one of these patterns).
@@ -168,6 +171,7 @@ class Variant:
     ladder: str = ""  # the [ladders.<id>] this variant is a step of, or ""
     #: for an x86-64 variant built with the toolchain its arm64 twin needs: the variant it stands in for
     like_for_like_of: str = ""
+    matrix: str = ""  # a value of MATRICES: the table the variant is made for, if not its program's
 
     @property
     def key(self) -> tuple[str, str]:
@@ -236,7 +240,7 @@ class Variant:
     def fingerprint(self) -> dict[str, Any]:
         """Everything in the recipe that can change the measured row (the runner adds source, toolchain, base)."""
         fields = asdict(self)
-        for name in ("cargo_flags", "ladder", "like_for_like_of"):  # absent when unused: older keys hold
+        for name in ("cargo_flags", "ladder", "like_for_like_of", "matrix"):  # absent when unused: keys hold
             if not fields[name]:
                 del fields[name]
         if fields["target"]["arch"] == DEFAULT_ARCH:  # likewise the default architecture

@@ -41,7 +41,7 @@ def _ratio(row: Row, column: str) -> str:
 
 
 def _number(value: float | None, places: int = 0) -> str:
-    return render.sort_key(text(f"{value:,.{places}f}"), round(value)) if value is not None else "–"
+    return render.sort_key(text(f"{value:,.{places}f}"), round(value * 10**places)) if value is not None else "–"
 
 
 def _provenance(site: Site, rows: list[Row]) -> str:
@@ -55,7 +55,7 @@ def _provenance(site: Site, rows: list[Row]) -> str:
     note = (
         f"Measured {text(first['measured_at'].strftime('%Y-%m-%d'))} on {text(first['cpu_model'])}, "
         f"{int(first['cores'])} logical CPUs, kernel {text(first['kernel'])}, Docker {text(first['docker_version'])}. "
-        f"Each server ran on CPU {text(first['server_cpus'])} with {render.format_bytes(int(first['memory_bytes']))} "
+        f"Each server ran on CPU {text(first['server_cpus'])} with {int(first['memory_bytes']) / 2**20:,.0f} MiB "
         f"of memory and {int(first['workers'])} runtime threads; {text(first['load_generator'])} ran on CPU "
         f"{text(first['load_cpus'])} with {int(first['connections'])} connections, {int(first['warmup_s'])} s of "
         f"warm-up and {int(first['duration_s'])} s of load per endpoint, in {int(first['rounds'])} interleaved rounds. "
@@ -102,7 +102,7 @@ def bench_table(site: Site) -> str:
         Column("Instructions per /alloc" + instructions_note, _failed_or(site, instructions), "r"),
         Column("Peak memory", _failed_or(site, memory), "r"),
         Column("Start-up (ms)", _failed_or(site, lambda r: _number(r["startup_ms"])), "r"),
-        Column("Cold build (s)", lambda r: _number(r["build_seconds"]), "r"),
+        Column("Cold build (s)", lambda r: _number(r["build_seconds"], 1), "r"),
     ]
     return render.table(columns, rows)
 

@@ -97,7 +97,7 @@ class Site:
             elsewhere = {
                 v.id
                 for v in self.data.recipes.variants
-                if v.program.id == program and (v.ladder or v.arch != DEFAULT_ARCH or v.like_for_like_of)
+                if v.program.id == program and (v.ladder or v.arch != DEFAULT_ARCH or v.like_for_like_of or v.matrix)
             }
             return [v for v in self.data.variants_by_program[program] if v not in elsewhere]
         if isinstance(variants, str) or not isinstance(variants, (list, tuple)):
@@ -144,9 +144,9 @@ class Site:
     def citation(self, source: str) -> str:
         """A footnote reference to a published source."""
         row = self.source(source)
-        note = f"{text(row['title'])}. {text(row['location'])}. Figures copied on {row['retrieved'].isoformat()}."
+        note = f"{text(row['title'])}. {render.linked(row['location'])}. Figures copied on {row['retrieved'].isoformat()}."
         if row["note"]:
-            note += f" {text(row['note'])}"
+            note += f" {render.inline(row['note'])}"
         return self.notes.ref("src", note)
 
     def not_measured_note(self, program: str, variant: str) -> str:

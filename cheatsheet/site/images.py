@@ -12,6 +12,7 @@ from ..recipes.dockerfile import dockerfile as recipe_dockerfile
 from ..recipes.dockerfile import full_dockerfile
 from . import render
 from .context import COMPARE_SOURCE, Row, Site, macro
+from .network import BASE_ORDER
 from .render import Column, format_bytes, text
 
 # (column, title, default): shown in the image-size table only when a row differs from the default
@@ -88,8 +89,8 @@ def image_size_table(
         return "yes" if m["runs"] == "yes" else "no" + site.notes.ref("data", f"Does not run: {text(m['failure'])}")
 
     def published_size(p: Row) -> str:
-        # a published figure is a rounded text: it sorts by its bytes, but shows no exact bytes
-        return render.sort_key(format_bytes(int(p["image_bytes"])), int(p["image_bytes"]))
+        # a published figure is shown as it was printed (no precision it never had), sorted by its bytes
+        return render.sort_key(text(p["size_as_published"]), int(p["image_bytes"]))
 
     def descriptor(key: str) -> Callable[[SizeRow], str]:
         return lambda i: text(i.described.get(key, ""))
@@ -157,10 +158,19 @@ def published_table(site: Site, source: str, program: str) -> str:
 
 
 @macro
-def provenance_table(site: Site, program: str) -> str:
-    """Toolchain, Docker version, base image and date behind each measured row of ``program``."""
+def provenance_table(site: Site, program: str, ladder: str = "") -> str:
+    """Toolchain, Docker version, base image and date behind each measured row of ``program`` (or, with
+    ``ladder``, of that size ladder's steps, which the other tables of the program leave out)."""
     program = site.program(program)
-    rows = site.data.images_by_program.get(program, [])
+    ladders = {item.id: item for item in site.data.recipes.ladders}
+    if ladder and ladder not in ladders:
+        raise site.fail(f"unknown ladder {ladder!r}; ladders in the recipes: {', '.join(ladders)}")
+    if ladder:  # the ladder's steps, whichever program a step builds
+        keys = {v.key for v in ladders[ladder].variants}
+        rows = [r for r in site.data.rows("images") if (r["program"], r["variant"]) in keys]
+    else:
+        steps = {v.key for v in site.data.recipes.variants if v.ladder}
+        rows = [r for r in site.data.images_by_program.get(program, []) if (program, r["variant"]) not in steps]
     if not rows:
         return f"No measured rows for {render.code(program)} yet."
 
@@ -211,7 +221,7 @@ def image_size(site: Site, program: str, variant: str) -> str:
     m = site.measured(program, variant)
     p = site.published_row(program, variant)
     if m is None and p is not None:
-        return format_bytes(int(p["image_bytes"])) + site.not_measured_note(program, variant) + site.citation(p["source"])
+        return text(p["size_as_published"]) + site.not_measured_note(program, variant) + site.citation(p["source"])
     return site.size(m, "image_bytes", program, variant)
 
 
@@ -260,3 +270,42 @@ def dockerfile(site: Site, program: str, variant: str) -> str:
             ("Measured stage", render.code_block(recipe_dockerfile(recipe), "dockerfile", title="Dockerfile")),
         ]
     )
+
+
+BINARY_TITLES = {
+    "glibc-dynamic": "glibc, dynamic (a default -gnu build)",
+    "glibc-static": "glibc, static (+crt-static)",
+    "musl-static": "musl, static (a default -musl build)",
+}
+
+
+@macro
+def runs_where(site: Site, program: str = "hello-world") -> str:
+    """Which binary runs on which base, as measured: one row per binary (glibc dynamic, glibc static,
+    musl static), one column per base, each cell the run of that binary on that base."""
+    program = site.program(program)
+    cells = {
+        (v.target.id, v.base.name): v
+        for v in site.data.recipes.variants
+        if v.program.id == program and v.arch == DEFAULT_ARCH and not v.ladder and not v.like_for_like_of
+        and v.target.id in BINARY_TITLES
+    }
+    bases = [b for b in BASE_ORDER if any(base == b for _, base in cells)]
+
+    def cell(base: str) -> Callable[[str], str]:
+        def render_cell(target: str) -> str:
+            v = cells.get((target, base))
+            if v is None:
+                return "–"
+            row = site.measured(program, v.id)
+            if row is None:
+                return "not measured" + site.not_measured_note(program, v.id)
+            if row["runs"] == "yes":
+                return "runs"
+            return "fails" + site.notes.ref("data", f"{text(row['failure'])}")
+
+        return render_cell
+
+    columns: list[Column[str]] = [Column("Binary", lambda t: text(BINARY_TITLES[t]))]
+    columns += [Column(text(base), cell(base)) for base in bases]
+    return render.table(columns, list(BINARY_TITLES))

@@ -17,7 +17,7 @@ from ..recipes.model import Ladder, Rung
 from ..recipes.dockerfile import dockerfile
 from .charts import ChartError, Series, bar_chart, figure
 from .context import Site, macro
-from .render import Column, text
+from .render import Column, inline, text
 
 
 Row = dict[str, Any]
@@ -29,14 +29,6 @@ def column_title(ladder: Ladder, column: str) -> str:
     """``glibc static, std prebuilt``: the C library, its linkage, and how the column gets its std."""
     target = dict(ladder.columns)[column]
     return f"{target.libc} {target.crt_linkage}, {STD.get(target.toolchain, target.toolchain)}"
-
-
-def inline(value: str) -> str:
-    """A one-line step text as Markdown: `code` spans as code, everything else as encoded text."""
-    parts = value.split("`")
-    if len(parts) % 2 == 0:  # an unpaired backtick: show it as it is
-        return text(value)
-    return "".join(render.code(p) if i % 2 else text(p) for i, p in enumerate(parts))
 
 
 def _ladder(site: Site, ladder: object) -> Ladder:

@@ -263,3 +263,46 @@ def base_fact(site: Site, base: object, column: object) -> str:
     if isinstance(value, int) and col.endswith("bytes"):
         return render.size(value)
     return text(value) if value not in (None, "") else "none"
+
+
+OUTCOME_COLUMNS = ("runs", "health", "resolves", "proxies")
+
+
+@macro
+def check_outcome(site: Site, program: object, variant: object, check: object, passed: object, failed: object) -> str:
+    """The page's own words for what one check of one measured image gave: ``passed`` or ``failed``
+    (with the recorded error as a footnote), or "not measured". The page writes the sentence; the row
+    picks its words."""
+    pid = site.program(program)
+    vid = site.variant(pid, variant)
+    column = site.string("check", check)
+    if column not in OUTCOME_COLUMNS:
+        raise site.fail(f"argument 'check' must be one of {', '.join(OUTCOME_COLUMNS)}, not {column!r}")
+    yes, no = site.string("passed", passed), site.string("failed", failed)
+    row = site.measured(pid, vid)
+    if row is None or row[column] in (None, ""):
+        return "(not measured)" + site.not_measured_note(pid, vid)
+    if row[column] == "yes":
+        return text(yes)
+    return text(no) + (site.notes.ref("data", text(row["failure"])) if row["failure"] else "")
+
+
+@macro
+def tls_matrix_summary(site: Site, program: object = "webserver") -> str:
+    """How many images the TLS matrix holds, on how many bases, and how many of them were built and ran."""
+    pid = site.program(program)
+    variants = _matrix_variants(site, pid)
+    rows = [_row(site, v) for v in variants]
+    built = [r for r in rows if r is not None and r["image_bytes"] is not None]
+    failed_builds = [r for r in rows if r is not None and r["image_bytes"] is None]
+    running = [r for r in built if r["runs"] == "yes"]
+    stacks = len({v.tls for v in variants})
+    bases = len({_column_key(v) for v in variants})
+    words = f"{len(variants)} combinations: {stacks} TLS stacks on {bases} bases and C runtimes. "
+    words += f"{len(built)} were built, and {len(running)} of those passed every server check"
+    if failed_builds:
+        words += f"; {len(failed_builds)} could not be built"
+    not_measured = len(variants) - len(built) - len(failed_builds)
+    if not_measured:
+        words += f"; {not_measured} not measured yet"
+    return text(words + ".")
