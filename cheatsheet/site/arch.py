@@ -174,7 +174,7 @@ def base_arch_table(site: Site) -> str:
         return "No base image has been measured for both architectures yet." + site.notes.ref(
             "data", "Not measured yet: base_images.csv has no base with rows for both x86-64 and arm64."
         )
-    wide["delta"] = wide[("base_bytes", OTHER_ARCH)] - wide[("base_bytes", DEFAULT_ARCH)]
+    wide[("delta", "")] = wide[("base_bytes", OTHER_ARCH)] - wide[("base_bytes", DEFAULT_ARCH)]
     order = {b: i for i, b in enumerate(BASE_ORDER)}
     wide = wide.sort_index(key=lambda index: index.map(lambda b: order.get(b, len(order))))
     items = [(str(base), {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}) for base, row in wide.iterrows()]
