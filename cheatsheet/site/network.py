@@ -306,3 +306,37 @@ def tls_matrix_summary(site: Site, program: object = "webserver") -> str:
     if not_measured:
         words += f"; {not_measured} not measured yet"
     return text(words + ".")
+
+
+@macro
+def tls_cost_summary(site: Site, program: object = "webserver") -> str:
+    """One line: what each TLS stack adds to the static glibc binary over rustls with ring, and the
+    dynamically linked OpenSSL binary on distroless/cc against rustls with ring there."""
+    pid = site.program(program)
+    variants = _matrix_variants(site, pid)
+
+    def binary(tls: str, base: str, linkage: str) -> int | None:
+        v = next((v for v in variants if v.tls == tls and v.base.name == base and v.target.crt_linkage == linkage
+                  and v.target.libc == "glibc"), None)  # fmt: skip
+        row = _row(site, v) if v is not None else None
+        return int(row["binary_bytes"]) if row is not None and row["binary_bytes"] is not None else None
+
+    base = binary(TLS_ORDER[0], "scratch", "static")
+    if base is None:
+        return "not measured yet" + site.notes.ref("data", "The static rustls-with-ring webserver has no row yet.")
+    parts = [f"{TLS_ORDER[0]} {render.format_bytes(base)} (the baseline)"]
+    for tls in TLS_ORDER[1:]:
+        n = binary(tls, "scratch", "static")
+        if n is not None:
+            sign = "+" if n >= base else "−"
+            parts.append(f"{tls} {sign}{render.format_bytes(abs(n - base))}")
+    line = text("; ".join(parts) + ".")
+    dynamic, ring = binary("openssl", "distroless-cc", "dynamic"), binary(TLS_ORDER[0], "distroless-cc", "dynamic")
+    if dynamic is not None and ring is not None:
+        relation = "smaller" if dynamic < ring else "larger"
+        line += text(
+            f" Linked dynamically against the system OpenSSL on distroless/cc, the binary is "
+            f"{render.format_bytes(dynamic)}, {render.format_bytes(abs(ring - dynamic))} {relation} than with "
+            f"{TLS_ORDER[0]} there: the library is the base's."
+        )
+    return line

@@ -15,7 +15,7 @@ from typing import Any
 import jinja2
 
 from ..paths import REPO
-from . import arch, bench, images, ladder, network, reference  # noqa: F401 -- each registers its macros
+from . import arch, bench, chooser, images, ladder, network, reference  # noqa: F401 -- each registers its macros
 from .context import MACROS, MacroError, Site
 from .measurements import Measurements
 
