@@ -19,10 +19,12 @@ HEADER = (MEASUREMENTS / "bench.csv").read_text().splitlines()[0].split(",")
 
 def run_rows() -> list[dict[str, str]]:
     """A consistent run of two variants: the baseline and one more."""
-    common = dict(program="webserver", baseline="alloc-glibc-dynamic", rounds="5", duration_s="10", warmup_s="3",
-                  connections="16", server_cpus="1", load_cpus="0", memory_bytes="536870912", workers="2",
-                  load_generator="wrk 4.1.0", cpu_model="A CPU", cores="2", kernel="6.1.0",
-                  docker_version="20.10.24", quiet="yes", measured_at="2026-12-01T00:00:00Z")  # fmt: skip
+    common = {
+        "program": "webserver", "baseline": "alloc-glibc-dynamic", "rounds": "5", "duration_s": "10",
+        "warmup_s": "3", "connections": "16", "server_cpus": "1", "load_cpus": "0", "memory_bytes": "536870912",
+        "workers": "2", "load_generator": "wrk 4.1.0", "cpu_model": "A CPU", "cores": "2", "kernel": "6.1.0",
+        "docker_version": "20.10.24", "quiet": "yes", "measured_at": "2026-12-01T00:00:00Z",
+    }  # fmt: skip
     base = dict(common, variant="alloc-glibc-dynamic", libc="glibc", crt_linkage="dynamic", allocator="system",
                 alloc_rps="783.083", alloc_rps_min="700.000", alloc_rps_max="800.000", alloc_p50_us="10000.000",
                 alloc_p99_us="65500.000", alloc_rps_ratio="1.000", alloc_p99_ratio="1.000")  # fmt: skip
@@ -80,5 +82,5 @@ def test_a_variant_not_in_the_recipes_is_refused(tmp_path):
     rows = run_rows()
     rows[1]["variant"] = "alloc-unheard-of"
     table = read_table(write(tmp_path, rows))
-    [(path, line, _column, message)] = recipe_problems({"bench": table}, load_recipes())
+    [(_path, line, _column, message)] = recipe_problems({"bench": table}, load_recipes())
     assert line == 3 and "webserver/alloc-unheard-of is not a variant in programs/recipes.toml" in message

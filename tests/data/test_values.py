@@ -33,7 +33,7 @@ def test_a_cell_that_starts_like_a_formula_is_refused_at_its_position(tmp_path):
     path, column = sources(tmp_path, '=HYPERLINK("http://example.invalid")')
     with pytest.raises(DataError) as info:
         read_table(path)
-    [(name, line, col, message)] = info.value.problems
+    [(_name, line, col, message)] = info.value.problems
     assert (line, col) == (2, column) and "starts like a spreadsheet formula ('=')" in message
 
 

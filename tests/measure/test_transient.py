@@ -16,7 +16,7 @@ from cheatsheet.recipes.model import BaseSpec, Profile, Program, Recipes, Target
 
 CRATE = {
     "Cargo.toml": '[package]\nname = "tiny"\nversion = "0.1.0"\nedition = "2021"\n',
-    "Cargo.lock": "version = 4\n\n[[package]]\nname = \"tiny\"\nversion = \"0.1.0\"\n",
+    "Cargo.lock": 'version = 4\n\n[[package]]\nname = "tiny"\nversion = "0.1.0"\n',
     "src/main.rs": 'fn main() { println!("Hello, world!"); }\n',
 }
 # A rustc that behaves like the real one, except for the crate under test, where it dies as the
@@ -41,7 +41,9 @@ def variant(tmp_path: Path, ladder: str) -> Variant:
         (crate / name).parent.mkdir(parents=True, exist_ok=True)
         (crate / name).write_text(content)
     program = Program(id="tiny", path=str(crate), binary="tiny", verify=(Verify("stdout", "Hello, world!\n"),))
-    target = Target(id="gnu", triple="x86_64-unknown-linux-gnu", libc="glibc", crt_linkage="dynamic", toolchain="rustup")
+    target = Target(
+        id="gnu", triple="x86_64-unknown-linux-gnu", libc="glibc", crt_linkage="dynamic", toolchain="rustup"
+    )
     profile = Profile(id="p", description="release", settings=())
     return Variant(program=program, id="step", base=BaseSpec("scratch", "", ""), target=target, profile=profile,
                    verify=program.verify, ladder=ladder)  # fmt: skip

@@ -15,7 +15,7 @@ from cheatsheet.paths import REPO
 from cheatsheet.recipes import load_recipes
 
 sys.path.insert(0, str(REPO / "scripts"))
-import bench as bench_script  # noqa: E402
+import bench as bench_script
 
 
 def run_script(*args: str) -> subprocess.CompletedProcess[str]:

@@ -42,7 +42,9 @@ def test_the_runs_where_matrix_is_the_rows():
     lines = [line for line in table.splitlines() if line.startswith("| glibc, dynamic")]
     assert lines, "the matrix has no row for dynamic glibc"
     cells = [c.strip() for c in lines[0].strip("|").split("|")][1:]
-    header = [c.strip() for c in next(ln for ln in table.splitlines() if ln.startswith("| Binary")).strip("|").split("|")][1:]
+    header = [
+        c.strip() for c in next(ln for ln in table.splitlines() if ln.startswith("| Binary")).strip("|").split("|")
+    ][1:]
     variant = {"debian": "debian", "debian-slim": "debian-slim", "distroless-cc": "distroless-cc",
                "distroless-static": "distroless-static-glibc-dynamic", "scratch": "scratch-glibc-dynamic"}  # fmt: skip
     for base, cell in zip(header, cells, strict=True):

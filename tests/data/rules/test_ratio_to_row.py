@@ -8,7 +8,10 @@ RULE = {"rule": "ratio-to-row", "field": "r", "of": "x", "row": "baseline", "key
 
 
 def rows(ratio, x=1067.223, base=783.083):
-    return [{"variant": "b", "baseline": "b", "x": base, "r": 1.0}, {"variant": "v", "baseline": "b", "x": x, "r": ratio}]
+    return [
+        {"variant": "b", "baseline": "b", "x": base, "r": 1.0},
+        {"variant": "v", "baseline": "b", "x": x, "r": ratio},
+    ]
 
 
 def test_a_ratio_within_its_rounding_passes():
