@@ -17,6 +17,7 @@ import json
 import sys
 from pathlib import Path
 
+from cheatsheet.data.schema import Schema
 from cheatsheet.data.table import read_table
 from cheatsheet.data.text import DataError
 from cheatsheet.measure.context import Context
@@ -66,7 +67,14 @@ def main(argv: list[str] | None = None) -> int:
         "--csv",
         type=Path,
         default=MEASUREMENTS / "images.csv",
-        help="CSV file to write (default: %(default)s)",
+        help="CSV file of the images to write; a partial file of a measurement job may be new (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--facts-csv",
+        type=Path,
+        default=None,
+        help="CSV file to write what each base image carries into (default: base_images.csv beside --csv's "
+        "default, measurements/base_images.csv; give one beside a partial --csv)",
     )
     parser.add_argument("--cache-dir", type=Path, default=CACHE, help="cache directory (default: %(default)s)")
     parser.add_argument("--no-cache", action="store_true", help="measure again even when nothing changed")
@@ -100,16 +108,28 @@ def main(argv: list[str] | None = None) -> int:
             print("\n".join(f"{v.program.id}/{v.id}" for v in selected))
         return 0
 
+    facts = args.facts_csv or MEASUREMENTS / "base_images.csv"
+    for path, dataset in ((args.csv, "images"), (facts, "base_images")):
+        if not path.exists():
+            continue  # a partial file of a measurement job: made, with its header, by the first row
+        try:
+            read_table(path, Schema.load(MEASUREMENTS / f"{dataset}.schema.json"))  # refuse a broken file
+        except DataError as exc:
+            log(f"error: {path} is not valid, nothing was measured:\n{exc}")
+            return 2
     try:
-        read_table(args.csv)  # refuse to start on a CSV that is already broken
-    except DataError as exc:
-        log(f"error: {args.csv} is not valid, nothing was measured:\n{exc}")
+        args.cache_dir.mkdir(parents=True, exist_ok=True)
+        for path in (args.csv, facts):
+            path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        log(f"error: cannot create {exc.filename}: {exc.strerror}")
         return 2
     # Temporary files left by a killed run are removed by the next write, under the CSV's lock
-    # (cheatsheet.store): never here, where they could be another live run's.
+    # (cheatsheet.data.store): never here, where they could be another live run's.
     ctx = Context(
         recipes=recipes,
         csv_path=args.csv,
+        facts_path=facts,
         cache_dir=args.cache_dir,
         allow_pull=not args.no_pull,
         use_cache=not args.no_cache,

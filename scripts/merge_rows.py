@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Merge the rows of partial CSV files (one per measurement job) into measurements/images.csv.
+"""Merge the rows of partial CSV files (one per measurement job) into a dataset (measurements/images.csv).
 
 Usage: python scripts/merge_rows.py PARTIAL.csv [PARTIAL.csv ...] [--into measurements/images.csv]
+       python scripts/merge_rows.py rows/*.base_images.csv --into measurements/base_images.csv
 
 Each partial file is read and checked with the target's schema (cheatsheet.data.table.read_table), then
 all their rows are written with the same store code as a local measurement (cheatsheet.data.store.upsert_rows):
-a row replaces the one with the same key, other lines stay byte for byte, and the file is replaced
+a row replaces the one with the same key, other lines stay byte for byte, each value is written as the
+job wrote it (a merge of an unchanged row changes nothing), and the file is replaced
 atomically after the new content passed the schema. If any partial file is invalid, every problem
 is printed as `file:line:column: message` and the target is left as it was.
 Exit status: 0 merged (or nothing to merge), 1 invalid data, 2 bad arguments.
@@ -48,12 +50,12 @@ def merge(partials: list[Path], target: Path) -> tuple[int, bool]:
                 problems.append(table.error(i, schema.primary_key[0], message))
                 continue
             first_seen[key] = label(partial)
-            rows.append(row)
+            rows.append(table.texts[i])  # each value as the job wrote it: merging changes no byte of it
     if problems:
         raise DataError(problems)
     if not rows:
         return 0, False
-    return len(rows), upsert_rows(target, rows, label=label(target))
+    return len(rows), upsert_rows(target, rows, label=label(target), schema=schema)
 
 
 def main(argv: list[str] | None = None) -> int:

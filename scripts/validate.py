@@ -2,7 +2,8 @@
 """Check every dataset in measurements/ against its schema and the recipes.
 
 Prints one `file:line:column: message` line per problem and exits 1, or says how many rows are valid
-and exits 0. The site build runs the same checks; this is the quick way to run them alone.
+and exits 0. The site build runs the same checks; this is the quick way to run them alone. It then
+renders every page's macros as the build does (no HTML is written), so data it accepts builds.
 
 When the environment variable GITHUB_ACTIONS is set (as it is on GitHub's runners), each problem is
 printed as a workflow command instead, `::error file=…,line=…,col=…::message`, so that GitHub shows
@@ -19,6 +20,7 @@ from cheatsheet.data.text import DataError
 from cheatsheet.paths import REPO
 from cheatsheet.recipes import RecipeError
 from cheatsheet.site.measurements import load_measurements
+from cheatsheet.site.pages import PageError, render_pages
 
 
 def _escape_data(text: str) -> str:
@@ -67,7 +69,13 @@ def main() -> int:
         print("\n".join(report(exc, github=github)), file=sys.stdout if github else sys.stderr)
         return 1
     counts = ", ".join(f"{name}.csv {len(table.rows)} rows" for name, table in data.tables.items())
-    print(f"measurements valid: {counts}; recipes: {len(data.recipes.variants)} variants")
+    try:
+        pages = render_pages(data)
+    except PageError as exc:
+        message = f"the data is valid, but a page cannot show it: {exc}"
+        print(f"::error::{_escape_data(message)}" if github else message, file=sys.stdout if github else sys.stderr)
+        return 1
+    print(f"measurements valid: {counts}; recipes: {len(data.recipes.variants)} variants; {len(pages)} pages render")
     return 0
 
 

@@ -2,7 +2,8 @@
 
 :func:`read_datasets` is the one way the datasets are found and read: the validator, the site's
 macros and its downloads all use it, so a file is a dataset for all of them or for none. Each CSV is
-validated against its schema, then the ``foreignKeys`` of every schema are checked across files.
+validated against its schema, then the ``foreignKeys`` and ``agreements`` of every schema are checked
+across files.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import re
 from pathlib import Path
 
 from ..paths import MEASUREMENTS, label
-from .keys import check_foreign_keys
+from .keys import check_agreements, check_foreign_keys
 from .schema import schema_path_for
 from .table import Table, read_table
 from .text import DataError, Problem
@@ -53,7 +54,7 @@ def read_datasets(directory: Path = MEASUREMENTS) -> dict[str, Table]:
             problems += exc.problems
     if problems:
         raise DataError(problems)
-    problems = check_foreign_keys(tables)
+    problems = check_foreign_keys(tables) + check_agreements(tables)
     if problems:
         raise DataError(problems)
     return tables

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .field import TYPES, Field
-from .rules import RULES, WHEN_KEYS
+from .rules import RULES, TABLE_RULES, WHEN_KEYS, Rule, TableRule
 from .text import DataError, quote
 
 
@@ -28,6 +29,16 @@ class ForeignKey:
 
 
 @dataclass(frozen=True)
+class Agreement:
+    """Rows that match a row of another dataset on ``match`` must agree with it on ``fields``."""
+
+    resource: str
+    match: tuple[str, ...]
+    fields: tuple[str, ...]
+    message: str
+
+
+@dataclass(frozen=True)
 class Schema:
     path: Path
     title: str
@@ -35,6 +46,10 @@ class Schema:
     primary_key: tuple[str, ...]
     foreign_keys: tuple[ForeignKey, ...] = ()
     rules: tuple[dict, ...] = ()
+    table_rules: tuple[dict, ...] = ()
+    agreements: tuple[Agreement, ...] = ()
+    #: (program column, variant column) when every row is a variant of programs/recipes.toml
+    recipe_key: tuple[str, ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -60,7 +75,20 @@ class Schema:
         return _SchemaReader(path).read(raw)
 
 
-_TOP_KEYS = {"$comment", "$schema", "title", "description", "fields", "primaryKey", "foreignKeys", "rules"}
+_TOP_KEYS = {
+    "$comment",
+    "$schema",
+    "title",
+    "description",
+    "fields",
+    "primaryKey",
+    "foreignKeys",
+    "rules",
+    "tableRules",
+    "agreements",
+    "recipeKey",
+}
+_AGREEMENT_KEYS = {"$comment", "resource", "match", "fields", "message"}
 _FIELD_KEYS = {"$comment", "name", "title", "type", "description", "unit", "constraints"}
 _CONSTRAINT_KEYS = {"required", "enum", "pattern", "minimum", "maximum", "maxLength"}
 _FK_KEYS = {"$comment", "fields", "reference"}
@@ -136,9 +164,37 @@ class _SchemaReader:
                 )
             fks.append(ForeignKey(fields=own, resource=resource, resource_fields=other))
         by_name = {f.name: f for f in fields}
-        rules = []
-        for i, rule in enumerate(self.kind(raw.get("rules", []), "$.rules", list, "a list")):
-            rules.append(self.rule(rule, f"$.rules[{i}]", by_name))
+        rules = [
+            self.rule(rule, f"$.rules[{i}]", by_name, RULES)
+            for i, rule in enumerate(self.kind(raw.get("rules", []), "$.rules", list, "a list"))
+        ]
+        table_rules = [
+            self.rule(rule, f"$.tableRules[{i}]", by_name, TABLE_RULES)
+            for i, rule in enumerate(self.kind(raw.get("tableRules", []), "$.tableRules", list, "a list"))
+        ]
+        agreements = []
+        for i, spec in enumerate(self.kind(raw.get("agreements", []), "$.agreements", list, "a list")):
+            where = f"$.agreements[{i}]"
+            self.obj(spec, where, _AGREEMENT_KEYS, required=("resource", "match", "fields", "message"))
+            match = self.strings(spec["match"], f"{where}.match")
+            agreed = self.strings(spec["fields"], f"{where}.fields")
+            for j, name in enumerate(match):
+                self.known(name, names, f"{where}.match[{j}]")
+            for j, name in enumerate(agreed):
+                self.known(name, names, f"{where}.fields[{j}]")
+            agreements.append(
+                Agreement(
+                    resource=self.kind(spec["resource"], f"{where}.resource", str, "a string"),
+                    match=match,
+                    fields=agreed,
+                    message=self.kind(spec["message"], f"{where}.message", str, "a string"),
+                )
+            )
+        recipe_key = self.strings(raw.get("recipeKey", []), "$.recipeKey", non_empty=False)
+        if recipe_key and len(recipe_key) != 2:
+            raise self.fail("$.recipeKey", "names the program column and the variant column, in that order")
+        for i, name in enumerate(recipe_key):
+            self.known(name, names, f"$.recipeKey[{i}]")
         return Schema(
             path=self.path,
             title=title,
@@ -146,6 +202,9 @@ class _SchemaReader:
             primary_key=pk,
             foreign_keys=tuple(fks),
             rules=tuple(rules),
+            table_rules=tuple(table_rules),
+            agreements=tuple(agreements),
+            recipe_key=recipe_key,
         )
 
     def known(self, name: str, names: list[str], where: str) -> None:
@@ -205,13 +264,13 @@ class _SchemaReader:
             description=spec.get("description", ""),
         )
 
-    def rule(self, rule: Any, where: str, fields: dict[str, Field]) -> dict:
+    def rule(self, rule: Any, where: str, fields: dict[str, Field], registry: Mapping[str, Rule | TableRule]) -> dict:
         if not isinstance(rule, dict):
             raise self.fail(where, f"must be an object, not {type(rule).__name__}")
         kind = rule.get("rule")
-        if kind not in RULES:
-            raise self.fail(f"{where}.rule", f"unknown rule {quote(kind)}; known: {', '.join(RULES)}")
-        spec = RULES[kind]
+        if not isinstance(kind, str) or kind not in registry:
+            raise self.fail(f"{where}.rule", f"unknown rule {quote(kind)}; known: {', '.join(registry)}")
+        spec = registry[kind]
         self.obj(rule, where, set(spec.keys) | {"$comment", "rule", "message"}, required=("field", "message"))
         self.kind(rule["message"], f"{where}.message", str, "a string")
         names = list(fields)
@@ -220,7 +279,10 @@ class _SchemaReader:
                 if key in ("when", "sum"):
                     continue
                 raise self.fail(where, f"missing key {key!r}")
-            if key == "sum":
+            if key == "then":
+                for j, name in enumerate(self.strings(rule["then"], f"{where}.then")):
+                    self.known(name, names, f"{where}.then[{j}]")
+            elif key == "sum":
                 for j, name in enumerate(self.strings(rule["sum"], f"{where}.sum")):
                     self.known(name, names, f"{where}.sum[{j}]")
                     if fields[name].type != "integer":

@@ -53,24 +53,45 @@ def remove_stale_temporaries(csv_path: Path) -> list[Path]:
     return removed
 
 
-def upsert_rows(csv_path: Path, rows: list[dict[str, Any]], *, label: str | None = None) -> bool:
+def upsert_rows(
+    csv_path: Path,
+    rows: list[dict[str, Any]],
+    *,
+    label: str | None = None,
+    schema: Schema | None = None,
+    replace_all: bool = False,
+) -> bool:
     """Put ``rows`` into ``csv_path`` by primary key; return whether the file changed.
 
-    Raises DataError (and leaves the file as it was) if the current file or the result is invalid.
+    A value is written as :func:`~.text.to_text` gives it, so a value given as text is written as it
+    came (a merge keeps the bytes it read). ``schema`` defaults to the one beside the file (a partial
+    file of a measurement job has none beside it: its dataset's schema is given). A file that does not
+    exist yet starts as the schema's header. ``replace_all`` drops every row not in ``rows`` (one run
+    is the whole file). Raises DataError (and leaves the file as it was) if the current file or the
+    result is invalid.
     """
     csv_path = Path(csv_path)
+    schema = schema or Schema.load(schema_path_for(csv_path))
     with locked(csv_path):
         remove_stale_temporaries(csv_path)
-        schema = Schema.load(schema_path_for(csv_path))
+        if not csv_path.exists():
+            write_validated(csv_path, csv_line(schema.names) + "\n", schema, label=label)
         table = read_table(csv_path, schema, label=label)
         # The reader accepted the file, so it is UTF-8 with LF line endings: split it on LF only.
         text = csv_path.read_bytes().decode("utf-8")
         lines = text.split("\n")
         if lines[-1] == "":
             lines.pop()
-        line_of_key = {
-            tuple(row[k] for k in schema.primary_key): line for row, line in zip(table.rows, table.lines, strict=True)
-        }
+        if replace_all:
+            lines = lines[:1]
+        line_of_key = (
+            {}
+            if replace_all
+            else {
+                tuple(to_text(row[k]) for k in schema.primary_key): line
+                for row, line in zip(table.rows, table.lines, strict=True)
+            }
+        )
         for row in rows:
             missing = set(schema.names) - set(row)
             if missing:
@@ -78,7 +99,7 @@ def upsert_rows(csv_path: Path, rows: list[dict[str, Any]], *, label: str | None
                     [(label or str(csv_path), 1, 1, f"new row lacks column(s): {', '.join(sorted(missing))}")]
                 )
             new_line = csv_line(to_text(row[name]) for name in table.header)
-            key = tuple(row[k] for k in schema.primary_key)
+            key = tuple(to_text(row[k]) for k in schema.primary_key)
             if key in line_of_key:
                 lines[line_of_key[key] - 1] = new_line
             else:

@@ -19,9 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .rules import RULES
+from .rules import RULES, TABLE_RULES
 from .schema import Field, Schema, schema_path_for
 from .text import DataError, Problem, csv_line, forbidden_character, quote, split_csv_line, to_text
+
+#: How a text value may not start: a spreadsheet runs such a cell as a formula (``=``, ``+``, ``@``,
+#: ``-`` but for a command-line flag such as ``-C``). No value of the project's data needs it.
+FORMULA_START = re.compile(r"[=+@]|-(?![A-Za-z])")
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class Table:
     positions: tuple[dict[str, tuple[int, int]], ...] = field(repr=False)
     header: tuple[str, ...] = ()
     label: str = ""
+    texts: tuple[dict[str, str], ...] = field(default=(), repr=False)  # each row's values as written
 
     @property
     def lines(self) -> tuple[int, ...]:
@@ -62,6 +67,13 @@ def _convert(f: Field, text: str) -> tuple[Any, str | None, int]:
         return ("" if f.type == "string" else None), None, 0
     if text != text.strip():
         return None, f"column {f.name!r}: value {quote(text)} has leading or trailing spaces", 0
+    if f.type == "string" and FORMULA_START.match(text):
+        return (
+            None,
+            f"column {f.name!r}: {quote(text)} starts like a spreadsheet formula ({text[0]!r}); "
+            "a spreadsheet opening the downloaded CSV would run it",
+            0,
+        )
     value: Any = text
     if f.type == "integer":
         if not re.fullmatch(r"-?[0-9]+", text) or len(text) > 30:
@@ -182,6 +194,7 @@ def read_table(csv_path: Path, schema: Schema | None = None, *, label: str | Non
 
     rows: list[dict[str, Any]] = []
     positions: list[dict[str, tuple[int, int]]] = []
+    texts: list[dict[str, str]] = []
     keys: dict[tuple, int] = {}
     for lineno, line in enumerate(lines[1:], start=2):
         if line.strip() == "":
@@ -210,10 +223,21 @@ def read_table(csv_path: Path, schema: Schema | None = None, *, label: str | Non
             keys[key] = lineno
         rows.append(row)
         positions.append(pos)
+        texts.append(dict(zip(header, values, strict=True)))
+    for rule in schema.table_rules:
+        for index, column, message in TABLE_RULES[rule["rule"]].check(rule, rows):
+            line_, col_ = positions[index][column]
+            problems.append((name, line_, col_, message))
     if problems:
-        raise DataError(problems)
+        raise DataError(sorted(problems, key=lambda p: (p[1], p[2])))
     return Table(
-        path=csv_path, schema=schema, rows=tuple(rows), positions=tuple(positions), header=tuple(header), label=name
+        path=csv_path,
+        schema=schema,
+        rows=tuple(rows),
+        positions=tuple(positions),
+        header=tuple(header),
+        label=name,
+        texts=tuple(texts),
     )
 
 

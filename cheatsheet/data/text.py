@@ -12,10 +12,23 @@ from typing import Any
 
 QUOTE_LIMIT = 60
 # Unicode categories no value may contain: controls, format characters (bidirectional overrides and
-# isolates, zero-width characters, soft hyphen...), private use, surrogates, line and paragraph
-# separators. Space separators other than U+0020 (no-break space, em space...) are refused too: they
-# look like a space but are not one.
-FORBIDDEN_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Zl", "Zp", "Zs"}
+# isolates, zero-width characters, soft hyphen...), private use, surrogates, unassigned code points,
+# line and paragraph separators. Space separators other than U+0020 (no-break space, em space...) are
+# refused too: they look like a space but are not one.
+FORBIDDEN_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp", "Zs"}
+# Unicode's Default_Ignorable_Code_Point ranges (DerivedCoreProperties.txt) outside those categories:
+# letters and marks that render as nothing, such as U+3164 HANGUL FILLER (a letter, category Lo).
+DEFAULT_IGNORABLE = (
+    (0x034F, 0x034F),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFFA0, 0xFFA0),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+)
 
 Problem = tuple[str, int, int, str]
 
@@ -34,10 +47,21 @@ def quote(value: object, limit: int = QUOTE_LIMIT) -> str:
     return repr(s) if len(s) <= limit else repr(s[:limit]) + "…"
 
 
-def forbidden_character(text: str) -> tuple[int, str] | None:
-    """(offset, description) of the first invisible or control character in ``text``, or None."""
+def invisible(ch: str) -> bool:
+    """Whether ``ch`` is a control, format or other character a reader cannot see (U+0020 is fine)."""
+    if ch == " ":
+        return False
+    if unicodedata.category(ch) in FORBIDDEN_CATEGORIES:
+        return True
+    code = ord(ch)
+    return any(low <= code <= high for low, high in DEFAULT_IGNORABLE)
+
+
+def forbidden_character(text: str, allow: str = "") -> tuple[int, str] | None:
+    """(offset, description) of the first invisible or control character in ``text`` that is not in
+    ``allow``, or None. The one test of the project's data and recipes for such characters."""
     for i, ch in enumerate(text):
-        if ch != " " and unicodedata.category(ch) in FORBIDDEN_CATEGORIES:
+        if ch not in allow and invisible(ch):
             name = unicodedata.name(ch, "control character")
             return i, f"U+{ord(ch):04X} ({name})"
     return None

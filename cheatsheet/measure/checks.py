@@ -13,9 +13,16 @@ from typing import Any
 from ..recipes.model import Variant, Verify
 from ..util import useful_line
 from .docker import docker
+from .errors import Transient
 from .netcheck import TestNetwork
 
 RUN_TIMEOUT = 60
+#: Exit statuses of ``docker run`` that come from outside the program: nothing to record about it.
+TRANSIENT_EXIT = {
+    125: "docker could not run the container",
+    137: "the container was killed (SIGKILL: the OOM killer, or docker kill)",
+    143: "the container was terminated (SIGTERM)",
+}
 #: The columns only a server check fills (empty for a program that runs to completion).
 SERVER_COLUMNS = ("health", "resolves", "proxies", "trust_anchors", "anchors_from")
 
@@ -47,15 +54,17 @@ def is_server(variant: Variant) -> bool:
     return any(step.is_server for step in variant.verify)
 
 
-def verify(variant: Variant) -> tuple[str, str]:
-    """("yes", "") when every verification step passes, else ("no", why)."""
+def verify(variant: Variant, tag: str) -> tuple[str, str]:
+    """Run the image ``tag`` of ``variant``: ("yes", "") when every verification step passes, else ("no", why)."""
     name = f"cheatsheet-verify-{os.getpid()}-{variant.id}"
     try:
-        proc = docker("run", "--rm", "--network", "none", "--name", name, variant.image_tag, timeout=RUN_TIMEOUT)
+        proc = docker("run", "--rm", "--network", "none", "--name", name, tag, timeout=RUN_TIMEOUT)
     except subprocess.TimeoutExpired:
         docker("rm", "--force", name, timeout=60)
-        return "no", f"did not finish within {RUN_TIMEOUT} s"
+        raise Transient(f"docker run did not finish within {RUN_TIMEOUT} s") from None
     result = RunResult(proc.returncode, proc.stdout, proc.stderr)
+    if result.returncode in TRANSIENT_EXIT:
+        raise Transient(f"docker run: {TRANSIENT_EXIT[result.returncode]}: {useful_line(result.stderr, 'docker')}")
     if result.returncode != 0:
         return "no", f"exit status {result.returncode}: {useful_line(result.stderr, 'exec')}"
     for step in variant.verify:
@@ -65,10 +74,10 @@ def verify(variant: Variant) -> tuple[str, str]:
     return "yes", ""
 
 
-def verify_server(variant: Variant, network: TestNetwork) -> dict[str, Any]:
+def verify_server(variant: Variant, network: TestNetwork, tag: str) -> dict[str, Any]:
     """Start the image on the private test network and check /health, /resolve and the proxied page;
     the outcome as row columns."""
-    result = network.check(variant.image_tag, variant.roots)
+    result = network.check(tag, variant.roots)
     expected = next(step.equals for step in variant.verify if step.is_server)
     failure = result.failure
     if result.ok and result.body != expected:

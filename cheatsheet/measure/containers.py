@@ -4,7 +4,8 @@ Everything a verification or a benchmark starts carries two labels: :data:`LABEL
 and :data:`OWNER_LABEL` (``host:pid`` of the process that created it). :class:`RunResources`
 removes what it created when its ``with`` block ends, however it ends; a process killed with
 SIGKILL cannot, so :func:`sweep_leftovers` (called when a run starts) removes what belongs to a
-process of this host that no longer exists. A live concurrent run's containers are never touched.
+process of this host that no longer exists. A live concurrent run's containers, and those of any other
+host sharing the engine, are never touched.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ LABEL = "cheatsheet.run"
 OWNER_LABEL = "cheatsheet.run.owner"
 DOCKER_TIMEOUT = 120.0
 
-__all__ = ["LABEL", "OWNER_LABEL", "DockerError", "RunResources", "logs", "owner", "owner_alive", "state"]
+__all__ = ["LABEL", "OWNER_LABEL", "DockerError", "RunResources", "logs", "orphaned", "owner", "owner_alive", "state"]
 
 
 def owner() -> str:
@@ -37,21 +38,29 @@ def owner_alive(value: str) -> bool:
     return process_alive(int(pid))
 
 
+def orphaned(value: str) -> bool:
+    """Whether ``host:pid`` names a process of THIS host that is gone: only then is what it labelled
+    left over. An owner on another host (a second machine using the same Docker engine) may be alive:
+    its resources are never judged from here."""
+    host, _, pid = value.rpartition(":")
+    return host == socket.gethostname() and pid.isdigit() and not process_alive(int(pid))
+
+
 def sweep_leftovers(log: Callable[[str], None] = print) -> int:
-    """Remove containers, networks and volumes labelled by a process that is gone; return how many."""
+    """Remove containers, networks and volumes labelled by a process of this host that is gone; return how many."""
     removed = 0
     fmt = '{{.ID}} {{.Label "' + OWNER_LABEL + '"}}'
     listing = docker("ps", "--all", "--filter", f"label={LABEL}", "--format", fmt)
     for line in must(listing, "listing containers").splitlines():
         cid, _, who = line.partition(" ")
-        if not owner_alive(who):
+        if orphaned(who):
             docker("rm", "--force", "--volumes", cid)
             removed += 1
     owner_of = '{{index .Labels "' + OWNER_LABEL + '"}}'
     for kind in ("network", "volume"):
         for ident in must(docker(kind, "ls", "--quiet", "--filter", f"label={LABEL}"), f"listing {kind}s").split():
             inspected = docker(kind, "inspect", ident, "--format", owner_of)
-            if inspected.returncode == 0 and not owner_alive(inspected.stdout.strip()):
+            if inspected.returncode == 0 and orphaned(inspected.stdout.strip()):
                 docker(kind, "rm", ident)
                 removed += 1
     if removed:

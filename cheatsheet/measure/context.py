@@ -3,10 +3,14 @@ up so far (toolchains, base images, the test network), each made once and shared
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
+from ..data.schema import Schema
+from ..paths import MEASUREMENTS
 from ..recipes.arch import DEFAULT_ARCH
 from ..recipes.model import Recipes, Variant
 from .bases.images import BaseImage, ensure_base
@@ -21,6 +25,10 @@ class Context:
     recipes: Recipes
     csv_path: Path
     cache_dir: Path
+    #: where what each base image carries is written (None: not recorded in this run)
+    facts_path: Path | None = MEASUREMENTS / "base_images.csv"
+    images_schema: Path = MEASUREMENTS / "images.schema.json"
+    base_images_schema: Path = MEASUREMENTS / "base_images.schema.json"
     allow_pull: bool = True
     use_cache: bool = True
     log: Callable[[str], None] = print
@@ -30,10 +38,23 @@ class Context:
     facts_done: set[tuple[str, str]] = field(default_factory=set)
     _docker_version: str = ""
 
-    @property
-    def facts_path(self) -> Path:
-        """base_images.csv beside the images CSV: what each base image carries."""
-        return self.csv_path.with_name("base_images.csv")
+    @cached_property
+    def schema(self) -> Schema:
+        """The images dataset's schema (the CSV written may be a partial file with none beside it)."""
+        return Schema.load(self.images_schema)
+
+    @cached_property
+    def facts_schema(self) -> Schema:
+        return Schema.load(self.base_images_schema)
+
+    @cached_property
+    def checkout(self) -> str:
+        """A short name of this checkout's cache: image tags carry it, so that two checkouts measuring
+        on one Docker engine at once never build, run or remove each other's images."""
+        return hashlib.sha256(str(self.cache_dir.resolve()).encode()).hexdigest()[:10]
+
+    def tag(self, variant: Variant) -> str:
+        return f"cheatsheet-{self.checkout}/{variant.program.id}:{variant.id}"
 
     def close(self) -> None:
         """Remove what the run created for verification (the peers and their network)."""

@@ -45,31 +45,34 @@ class Image:
     compressed: int | None  # None when not asked for
 
 
-def build_image(variant: Variant, base: BaseImage, binary: Path, work: Path, *, compress: bool = True) -> Image:
-    """Build the variant's image from ``binary``; ``work`` holds the temporary files (on the cache's disk)."""
+def build_image(
+    variant: Variant, base: BaseImage, binary: Path, work: Path, tag: str, *, compress: bool = True
+) -> Image:
+    """Build the variant's image from ``binary`` as ``tag``; ``work`` holds the temporary files (on the
+    cache's disk)."""
     with tempfile.TemporaryDirectory(prefix="cheatsheet-context-") as tmp:
         context = Path(tmp)
         copied = context / variant.program.binary
         shutil.copy2(binary, copied)
         os.utime(copied, (0, 0))  # a fixed time stamp: the same binary always gives the same layer
         (context / "Dockerfile").write_text(dockerfile(variant))
-        args = ["build", "--quiet", "--tag", variant.image_tag]
+        args = ["build", "--quiet", "--tag", tag]
         if base.name != "scratch":
             args += ["--build-arg", f"BASE={base.ref}"]
         proc = docker(*args, str(context), timeout=BUILD_TIMEOUT)
     if proc.returncode != 0:
         raise MeasureError(f"docker build failed: {stderr_line(proc)}")
-    info = _inspected(variant.image_tag)
+    info = _inspected(tag)
     if info.get("Architecture") == variant.arch and not compress:
-        return Image(variant.image_tag, info["Id"], int(info["Size"]), variant.arch, None)
+        return Image(tag, info["Id"], int(info["Size"]), variant.arch, None)
     work.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="cheatsheet-image-", dir=work) as tmp:
         saved = Path(tmp) / "saved.tar"
-        save(variant.image_tag, saved)
+        save(tag, saved)
         compressed = layers_gzip_size(saved) if compress else None
         if info.get("Architecture") != variant.arch:
-            info = declare_architecture(variant.image_tag, variant.arch, saved, Path(tmp) / "image.tar")
-    return Image(variant.image_tag, info["Id"], int(info["Size"]), variant.arch, compressed)
+            info = declare_architecture(tag, variant.arch, saved, Path(tmp) / "image.tar")
+    return Image(tag, info["Id"], int(info["Size"]), variant.arch, compressed)
 
 
 def _inspected(tag: str) -> dict[str, Any]:

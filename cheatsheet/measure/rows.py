@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ..data.schema import Schema, schema_path_for
+from ..data.schema import Schema
 from ..data.store import fit_to_schema, upsert_rows
 from ..data.table import validate_row
 from ..data.text import DataError
@@ -152,8 +152,8 @@ def cache_row(path: Path, row: dict[str, Any]) -> None:
 
 
 def record_base_facts(base: BaseImage, ctx: Context) -> None:
-    """Write what ``base`` carries into base_images.csv (once per base image per run; cached by image id)."""
-    if (base.name, base.arch) in ctx.facts_done or not schema_path_for(ctx.facts_path).is_file():
+    """Write what ``base`` carries into the base images' CSV (once per base image per run; cached by image id)."""
+    if ctx.facts_path is None or (base.name, base.arch) in ctx.facts_done:
         return
     ctx.facts_done.add((base.name, base.arch))
     cache = ctx.cache_dir / "facts" / f"{base.name}-{base.arch}-{(base.image_id or 'scratch').replace(':', '-')}.json"
@@ -180,4 +180,4 @@ def record_base_facts(base: BaseImage, ctx: Context) -> None:
         "host_arch": host_arch(),
         "measured_at": now(),
     }
-    upsert_rows(ctx.facts_path, [row], label=label(ctx.facts_path))
+    upsert_rows(ctx.facts_path, [row], label=label(ctx.facts_path), schema=ctx.facts_schema)

@@ -19,7 +19,6 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from ..data.schema import Schema, schema_path_for
 from ..data.store import upsert_rows
 from ..data.text import DataError
 from ..paths import label
@@ -30,7 +29,7 @@ from .checks import SERVER_COLUMNS, is_server, verify, verify_server
 from .context import Context
 from .docker import DockerUnavailable
 from .emulation import cannot_run
-from .errors import BuildInterrupted, MeasureError
+from .errors import MeasureError, Transient
 from .images import COMPRESSION, build_image
 from .netcheck import NetCheckError, TestNetwork
 from .rows import cache_row, cached_row, checked_row, failed_build_row, provenance, recipe_key, record_base_facts
@@ -43,8 +42,7 @@ def peers_image(ctx: Context) -> str:
     if peers is None:
         raise MeasureError("the recipes declare no [peers] to verify a server against")
     binary = build_binary(peers, ctx.toolchain(peers.target.toolchain), ctx)
-    build_image(peers, ctx.base(peers), binary, ctx.cache_dir, compress=False)
-    return peers.image_tag
+    return build_image(peers, ctx.base(peers), binary, ctx.cache_dir, ctx.tag(peers), compress=False).tag
 
 
 def server_network(ctx: Context) -> TestNetwork:
@@ -60,7 +58,7 @@ def server_network(ctx: Context) -> TestNetwork:
 
 def measure_variant(variant: Variant, ctx: Context, say: Callable[[str], None]) -> tuple[dict[str, Any], bool]:
     """The row for ``variant`` and whether it came from the cache."""
-    schema = Schema.load(schema_path_for(ctx.csv_path))
+    schema = ctx.schema
     docker_ver = ctx.docker_version()
     say("base image")
     base = ctx.base(variant)
@@ -75,7 +73,7 @@ def measure_variant(variant: Variant, ctx: Context, say: Callable[[str], None]) 
     try:
         binary = build_binary(variant, tc, ctx)
     except MeasureError as exc:
-        if isinstance(exc, BuildInterrupted) or not (variant.ladder or is_server(variant)):
+        if isinstance(exc, Transient) or not (variant.ladder or is_server(variant)):
             raise
         # A size-ladder step or a cell of the webserver matrix records its failed build as a row (empty
         # sizes, cargo's error as the failure): which combination cannot be built is a finding.
@@ -83,13 +81,13 @@ def measure_variant(variant: Variant, ctx: Context, say: Callable[[str], None]) 
         cache_row(cached, row)
         return row, False
     say("docker build, inspect and compress the layers")
-    image = build_image(variant, base, binary, ctx.cache_dir)
+    image = build_image(variant, base, binary, ctx.cache_dir, ctx.tag(variant))
     if is_server(variant):
         say("verifying on a private network against the local peers")
-        outcome = verify_server(variant, server_network(ctx))
+        outcome = verify_server(variant, server_network(ctx), image.tag)
     else:
         say("docker run")
-        runs, failure = verify(variant)
+        runs, failure = verify(variant, image.tag)
         outcome = {"runs": runs, "failure": failure}
     row = {
         **dict.fromkeys(SERVER_COLUMNS),
@@ -145,7 +143,7 @@ def _run(variants: list[Variant], ctx: Context) -> int:
 
         try:
             row, from_cache = measure_variant(variant, ctx, say)
-            changed = upsert_rows(ctx.csv_path, [row], label=csv_label)
+            changed = upsert_rows(ctx.csv_path, [row], label=csv_label, schema=ctx.schema)
         except DockerUnavailable as exc:
             ctx.log(f"error: {vid}: {exc}")
             failed += [f"{v.program.id}/{v.id}" for v in variants[i - 1 :]]  # nothing else can be measured

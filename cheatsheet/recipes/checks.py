@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from ..data.text import forbidden_character
 
 SLUG = r"[a-z0-9]+(-[a-z0-9]+)*"
 # name[:tag]@sha256:<64 hex>, name = [registry host[:port]/]path-component(/path-component)*
@@ -51,14 +52,12 @@ def slug(value: str, key: str, where: str, path: Path) -> str:
 
 
 def plain_text(value: str, key: str, where: str, path: Path, *, allow: str = "") -> str:
-    """Refuse control, format (bidirectional overrides, zero-width) and line-separator characters."""
-    for i, ch in enumerate(value):
-        if ch in allow:
-            continue
-        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"):
-            raise RecipeError(
-                f"{path}: {where}: {key} contains the invisible or control character U+{ord(ch):04X} at offset {i}"
-            )
+    """Refuse invisible and control characters, as the datasets do (:func:`cheatsheet.data.text.invisible`)."""
+    bad = forbidden_character(value, allow)
+    if bad:
+        raise RecipeError(
+            f"{path}: {where}: {key} contains the invisible or control character {bad[1]} at offset {bad[0]}"
+        )
     return value
 
 

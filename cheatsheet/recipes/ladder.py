@@ -1,7 +1,8 @@
 """Size ladders: a program made smaller one knob at a time, declared once as data in programs/recipes.toml.
 
-A ``[ladders.<id>]`` table names a starting program, a base, the targets it runs for (one per libc)
-and an ordered list of ``[[ladders.<id>.steps]]``. Each step has an ``id`` (a slug), a one-line
+A ``[ladders.<id>]`` table names a starting program, a base, its ``columns`` (column id -> the target
+the column starts from; a column's id starts with its target's C library: ``glibc``, ``glibc-build-std``,
+``musl``) and an ordered list of ``[[ladders.<id>.steps]]``. Each step has an ``id`` (a slug), a one-line
 ``knob`` (what it adds) and ``price`` (what it costs), both rendered by the site, and what it
 ``adds`` to the step before it:
 
@@ -20,13 +21,15 @@ and an ordered list of ``[[ladders.<id>.steps]]``. Each step has an ``id`` (a sl
     replace the program built and the target (a step that needs a rebuilt std switches glibc to a
     ``debian-build-std`` target).
 
-A ``glibc`` or ``musl`` table (keyed by the target's libc) adds more for that libc only, or gives
-``skip = "<reason>"``: the step does not apply there and makes no variant. ``not_measured`` says why
+A ``glibc`` or ``musl`` table (keyed by the target's libc) adds more for that libc's columns only, or
+gives ``skip = "<reason>"``: the step does not apply there and makes no variant. Where two columns
+build exactly the same thing at a step (a prebuilt-std column that switched to a rebuilt std), the
+step is built once and shown in both (``Rung.same_as``). ``not_measured`` says why
 a step cannot be measured on this machine at all (UPX); it makes no variant either, and the page
 shows the reason. Steps after a skipped or unmeasured one still add to everything before them.
 
 :func:`expand` turns a ladder into ordinary :class:`cheatsheet.recipes.model.Variant` objects with the id
-``ladder-<libc>-<NN>-<step id>`` (``NN`` = the step's 1-based position, two digits) under the
+``ladder-<column>-<NN>-<step id>`` (``NN`` = the step's 1-based position, two digits) under the
 program the step builds, so scripts/measure.py measures them like every other variant. Every value
 is checked as strictly as the rest of the recipes: unknown keys, bad slugs, unknown programs or
 targets, a -Z flag off the allow-list are :class:`cheatsheet.recipes.checks.RecipeError` naming the file,
@@ -72,12 +75,12 @@ PROFILE_KEYS = (
 )
 ADD_KEYS = {"profile", "rustflags", "cargo_flags", "features", "program", "target"}
 STEP_KEYS = {"id", "knob", "price", "adds", "not_measured"}
-LADDER_KEYS = {"title", "program", "base", "targets", "steps"}
+LADDER_KEYS = {"title", "program", "base", "columns", "steps"}
 VARIANT_PREFIX = "ladder"
 
 
-def variant_id(libc: str, step: Step) -> str:
-    return f"{VARIANT_PREFIX}-{libc}-{step.number:02d}-{step.id}"
+def variant_id(column: str, step: Step) -> str:
+    return f"{VARIANT_PREFIX}-{column}-{step.number:02d}-{step.id}"
 
 
 def _adds(raw: object, where: str, path: Path, programs: dict, targets: dict) -> Adds:
@@ -176,20 +179,25 @@ def load_ladder(
     base = need(raw, "base", where, path)
     if base not in bases:
         raise RecipeError(f"{path}: {where}: base {shown(base)} is not defined; defined: {', '.join(bases)}")
-    target_ids = strings(raw, "targets", where, path)
-    if not target_ids:
-        raise RecipeError(f"{path}: {where}: 'targets' names no target")
+    columns = check_table(need(raw, "columns", where, path, dict), set(need(raw, "columns", where, path, dict)),
+                          f"{where}.columns", path)  # fmt: skip
+    if not columns:
+        raise RecipeError(f"{path}: {where}: 'columns' names no target")
     start: dict[str, Target] = {}
-    for i, tid in enumerate(target_ids):
-        if tid not in targets:
+    for column, tid in columns.items():
+        slug(column, "column", f"{where}.columns", path)
+        if not isinstance(tid, str) or tid not in targets:
             raise RecipeError(
-                f"{path}: {where}: targets[{i}] = {shown(tid)} is not defined; defined: {', '.join(targets)}"
+                f"{path}: {where}: columns.{column} = {shown(tid)} is not a defined target; "
+                f"defined: {', '.join(targets)}"
             )
-        libc = targets[tid].libc
-        if libc in start:
-            raise RecipeError(f"{path}: {where}: targets[{i}]: a second {libc} target; a ladder has one per libc")
-        start[libc] = targets[tid]
-    libcs = tuple(start)
+        if column.split("-", 1)[0] != targets[tid].libc:
+            raise RecipeError(
+                f"{path}: {where}: columns.{column}: a column's name starts with its target's C library "
+                f"({targets[tid].libc})"
+            )
+        start[column] = targets[tid]
+    libcs = tuple(dict.fromkeys(t.libc for t in start.values()))
     raw_steps = need(raw, "steps", where, path, list)
     if not raw_steps:
         raise RecipeError(f"{path}: {where}: 'steps' is empty")
@@ -214,7 +222,7 @@ def load_ladder(
     return Ladder(
         id=lid,
         title=title,
-        libcs=libcs,
+        columns=tuple(start.items()),
         steps=tuple(steps),
         rungs=_expand(lid, steps, programs[program], bases[base], start, targets, programs),
     )
@@ -230,6 +238,11 @@ class _State:
     rustflags: list[str] = field(default_factory=list)
     cargo_flags: list[str] = field(default_factory=list)
     features: list[str] = field(default_factory=list)
+
+    def key(self) -> tuple:
+        """Everything that decides the build: equal keys build the same binary."""
+        return (self.program.id, self.target, tuple(self.settings.items()), tuple(self.rustflags),
+                tuple(self.cargo_flags), tuple(self.features))  # fmt: skip
 
     def apply(self, adds: Adds, targets: dict[str, Target], programs: dict[str, Program]) -> None:
         if adds.program and adds.program != self.program.id:
@@ -253,16 +266,23 @@ def _expand(
     programs: dict[str, Program],
 ) -> tuple[Rung, ...]:
     rungs: list[Rung] = []
-    for libc, target in start.items():
+    built: dict[tuple[int, tuple], tuple[str, Variant]] = {}  # (step, what is built) -> (column, variant)
+    for column, target in start.items():
+        libc = target.libc
         state = _State(program=program, target=target)
         for step in steps:
             for adds in (step.adds, dict(step.per_libc).get(libc, Adds())):
                 state.apply(adds, targets, programs)
             skip = dict(step.skip).get(libc, "")
             if step.not_measured or skip:
-                rungs.append(Rung(step, libc, None, step.not_measured or skip))
+                rungs.append(Rung(step, column, libc, None, step.not_measured or skip))
                 continue
-            vid = variant_id(libc, step)
+            what = state.key()
+            if (step.number, what) in built:  # another column builds the same thing here: one build, shown twice
+                other, variant = built[step.number, what]
+                rungs.append(Rung(step, column, libc, variant, same_as=other))
+                continue
+            vid = variant_id(column, step)
             profile = Profile(
                 id=vid, description=f"{lid} step {step.number}: {step.knob}", settings=tuple(state.settings.items())
             )
@@ -278,5 +298,6 @@ def _expand(
                 cargo_flags=tuple(state.cargo_flags),
                 ladder=lid,
             )
-            rungs.append(Rung(step, libc, variant))
+            built[step.number, what] = (column, variant)
+            rungs.append(Rung(step, column, libc, variant))
     return tuple(rungs)

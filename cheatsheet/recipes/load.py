@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..paths import PROGRAMS, RECIPES, REPO
+from .arch import ARCHES
 from .checks import (
     FEATURE,
     FILE_NAME,
@@ -34,6 +35,7 @@ from .ladder import load_ladder
 from .model import (
     BOOTSTRAP_NAMES,
     CARGO_FLAGS,
+    MATRICES,
     VERIFY_KINDS,
     BaseSpec,
     Profile,
@@ -98,6 +100,7 @@ KNOWN_KEYS = {
         "cargo_flags",
         "verify",
         "arches",
+        "matrix",
     },
     "peers": {"program", "target", "profile"},
 }
@@ -234,9 +237,10 @@ def load_recipes(path: Path = RECIPES, *, program_roots: tuple[Path, ...] = (PRO
             roots=choice(t, "roots", choices("roots"), where, path, default="none"),
             cargo_flags=_cargo_flags(t, where, path),
             verify=program.verify + _verify_steps(t.get("verify", []), where, path),
+            matrix=choice(t, "matrix", MATRICES, where, path, default=""),
         )
-        for arch in _arches(t, variant.target, where, path):
-            other = variant.for_arch(arch)
+        arches = _arches(t, variant.target, where, path)
+        for other in [variant.for_arch(arch) for arch in arches] + like_for_like(variant, arches):
             if other.key in seen and other is not variant:
                 raise RecipeError(f"{path}: {where}: variant id {other.id!r} is used twice for {program.id}")
             seen.add(other.key)
@@ -261,6 +265,14 @@ def load_recipes(path: Path = RECIPES, *, program_roots: tuple[Path, ...] = (PRO
         ladders=tuple(ladders),
         peers=peers,
     )
+
+
+def like_for_like(variant: Variant, arches: tuple[str, ...]) -> list[Variant]:
+    """The x86-64 partner that holds the toolchain equal in a comparison with another architecture: when
+    that architecture's std must be rebuilt here and the variant's own toolchain is another one, the
+    variant is built once more by the rebuilding toolchain (``<id>-build-std``)."""
+    toolchains = {ARCHES[a].std_toolchain for a in arches if a != variant.arch and ARCHES[a].std_toolchain}
+    return [variant.with_toolchain(tc) for tc in sorted(toolchains) if tc != variant.target.toolchain]
 
 
 def _arches(t: dict, target: Target, where: str, path: Path) -> tuple[str, ...]:

@@ -33,6 +33,11 @@ BOOTSTRAP_NAMES: tuple[str, ...] = ("debian-minbase", "debian-slim", "distroless
 #: What the debian-build-std toolchain passes to cargo (cheatsheet/measure/toolchain; a test ties the two).
 #: Shown in a ladder step's build command, because every allowed -Z flag needs a rebuilt std.
 BUILD_STD = "-Zbuild-std=std,panic_abort"
+#: The tables a variant may be made for instead of its program's size table (``matrix`` in the recipes):
+#: "runs-where" is a cell of the matrix of binaries (glibc dynamic, glibc static, musl) by base.
+MATRICES = ("", "runs-where")
+#: How a variant id names the toolchain of a like-for-like partner (see Variant.with_toolchain).
+TOOLCHAIN_SUFFIX = {"debian-build-std": "build-std"}
 #: The ``-Z`` cargo flags a recipe may add (a full match of one of these patterns).
 CARGO_FLAGS = (
     r"-Zbuild-std-features=[a-z0-9_-]+(,[a-z0-9_-]+)*",
@@ -164,6 +169,9 @@ class Variant:
     verify: tuple[Verify, ...] = ()
     cargo_flags: tuple[str, ...] = ()  # -Z cargo flags (size ladders only; cheatsheet/recipes/ladder.py)
     ladder: str = ""  # the [ladders.<id>] this variant is a step of, or ""
+    #: for an x86-64 variant built with the toolchain its arm64 twin needs: the variant it stands in for
+    like_for_like_of: str = ""
+    matrix: str = ""  # a value of MATRICES: the table the variant is made for, if not its program's
 
     @property
     def key(self) -> tuple[str, str]:
@@ -180,13 +188,16 @@ class Variant:
             return self
         return replace(self, id=f"{self.id}-{arch}", target=self.target.for_arch(arch))
 
+    def with_toolchain(self, toolchain: str) -> Variant:
+        """This variant built by ``toolchain`` (same architecture, libc and flags), the id suffixed
+        ``-<toolchain's short name>``: the like-for-like partner of a variant of another architecture."""
+        suffix = TOOLCHAIN_SUFFIX[toolchain]
+        target = replace(self.target, id=f"{self.target.id}-{suffix}", toolchain=toolchain)
+        return replace(self, id=f"{self.id}-{suffix}", target=target, like_for_like_of=self.id)
+
     @property
     def all_rustflags(self) -> tuple[str, ...]:
         return self.target.rustflags + self.rustflags
-
-    @property
-    def image_tag(self) -> str:
-        return f"cheatsheet/{self.program.id}:{self.id}"
 
     def descriptors(self) -> dict[str, str]:
         """The columns of images.csv that the recipe alone decides."""
@@ -229,7 +240,7 @@ class Variant:
     def fingerprint(self) -> dict[str, Any]:
         """Everything in the recipe that can change the measured row (the runner adds source, toolchain, base)."""
         fields = asdict(self)
-        for name in ("cargo_flags", "ladder"):  # absent when unused: older variants keep their cache keys
+        for name in ("cargo_flags", "ladder", "like_for_like_of", "matrix"):  # absent when unused: keys hold
             if not fields[name]:
                 del fields[name]
         if fields["target"]["arch"] == DEFAULT_ARCH:  # likewise the default architecture
@@ -285,31 +296,37 @@ class Step:
 
 @dataclass(frozen=True)
 class Rung:
-    """One step for one libc: its variant, or why there is none."""
+    """One step for one column: its variant, or why there is none."""
 
     step: Step
+    column: str  # the ladder's column: a target built one way (glibc, glibc-build-std, musl)
     libc: str
     variant: Variant | None
     absent: str = ""  # why there is no variant ("" when there is one)
+    same_as: str = ""  # the column whose build this step's is, byte for byte ("" for a build of its own)
 
 
 @dataclass(frozen=True)
 class Ladder:
     id: str
     title: str
-    libcs: tuple[str, ...]
+    columns: tuple[tuple[str, Target], ...]  # (column id, the target it starts from), in the file's order
     steps: tuple[Step, ...]
     rungs: tuple[Rung, ...] = field(default=(), repr=False)
 
-    def rung(self, step: str, libc: str) -> Rung:
+    @property
+    def libcs(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(target.libc for _, target in self.columns))
+
+    def rung(self, step: str, column: str) -> Rung:
         for r in self.rungs:
-            if r.step.id == step and r.libc == libc:
+            if r.step.id == step and r.column == column:
                 return r
-        raise KeyError((step, libc))
+        raise KeyError((step, column))
 
     @property
     def variants(self) -> tuple[Variant, ...]:
-        return tuple(r.variant for r in self.rungs if r.variant is not None)
+        return tuple(r.variant for r in self.rungs if r.variant is not None and not r.same_as)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
-"""The benchmark's macros: table, chart and single figures from bench.csv.
+"""The benchmark's macros: table, chart, single figures and the findings, all from bench.csv.
 
-The ratios are the headline (each measured within one run, round by round); the absolute figures are
-shown with their spread and the machine they came from, in the provenance note of the table.
+The ratios are the headline: each is a variant's median over the baseline's median, both measured in
+the same interleaved rounds, shown with the lowest and highest per-round ratio. The instruction count
+per request stands beside them: a figure the machine's load cannot change. When bench.csv has no rows
+the macros say so on the page instead of failing: an empty dataset is valid.
 """
 
 from __future__ import annotations
@@ -10,83 +12,124 @@ from collections.abc import Callable
 from typing import Any
 
 from . import charts, render
-from .context import Site, macro
+from .context import Row, Site, macro
 from .render import Column, text
 
-
-Row = dict[str, Any]
+NOT_RUN = "Not measured yet: the benchmark has not been run (scripts/bench.py)."
 
 
 def _rows(site: Site) -> list[Row]:
-    rows = list(site.data.rows("bench"))
-    if not rows:
-        raise site.fail("bench.csv has no rows: run scripts/bench.py")
-    return rows
+    return list(site.data.rows("bench"))
 
 
-def _ratio(value: float | None) -> str:
-    return render.sort_key(f"{value:.2f}×", round(value * 1000)) if value is not None else ""
+def _ok(site: Site) -> list[Row]:
+    return [r for r in _rows(site) if not r["failure"]]
 
 
-def _spread(row: Row, column: str, unit: str, scale: float = 1.0) -> str:
-    median, low, high = row[column], row.get(f"{column}_min"), row.get(f"{column}_max")
-    if median is None:
-        return ""
-    shown = f"{median / scale:,.0f}{unit}"
-    if low is not None and high is not None:
-        shown += f" ({low / scale:,.0f}–{high / scale:,.0f})"
-    return render.sort_key(text(shown), round(median))
+def _not_run(site: Site, what: str = "not measured yet") -> str:
+    return what + site.notes.ref("data", NOT_RUN)
+
+
+def _ratio(row: Row, column: str) -> str:
+    """``0.42× (0.40–0.45)``: the ratio, with the lowest and highest round where the data has them."""
+    value = row.get(column)
+    if value is None:
+        return "–"
+    low, high = row.get(f"{column}_min"), row.get(f"{column}_max")
+    shown = f"{value:.2f}×" + (f" ({low:.2f}–{high:.2f})" if low is not None and high is not None else "")
+    return render.sort_key(text(shown), round(value * 1000))
+
+
+def _number(value: float | None, places: int = 0) -> str:
+    return render.sort_key(text(f"{value:,.{places}f}"), round(value * 10**places)) if value is not None else "–"
 
 
 def _provenance(site: Site, rows: list[Row]) -> str:
-    first = rows[0]
-    machines = {(r["cpu_model"], r["cores"], r["kernel"], r["docker_version"]) for r in rows}
-    setups = {
-        (r["rounds"], r["duration_s"], r["connections"], r["cpus"], r["memory_bytes"], r["workers"]) for r in rows
-    }
-    if len(machines) != 1 or len(setups) != 1:
-        raise site.fail("bench.csv mixes runs from different machines or settings; re-run scripts/bench.py")
+    first = rows[0]  # bench.csv holds one run: its schema's table rules hold every setting equal
+    quiet = (
+        "The machine was quiet: checked before the run, and in no measured interval did other processes use "
+        f"more than {first['foreign_cpu_pct'] or 0:.1f}% of its CPU time"
+        if first["quiet"] == "yes"
+        else "The run was made on a busy machine and is flagged so (quiet = no)"
+    )
     note = (
         f"Measured {text(first['measured_at'].strftime('%Y-%m-%d'))} on {text(first['cpu_model'])}, "
-        f"{int(first['cores'])} logical CPUs, kernel {text(first['kernel'])}, "
-        f"Docker {text(first['docker_version'])}. Each server limited to {first['cpus']:g} CPU and "
-        f"{render.format_bytes(int(first['memory_bytes']))} of memory, "
-        f"{int(first['workers'])} runtime threads; {text(first['load_generator'])} with {int(first['connections'])} "
-        f"connections for {int(first['duration_s'])} s per endpoint, {int(first['rounds'])} interleaved rounds. "
-        f"Medians, with the lowest and highest round in brackets; ratios are to "
-        f"{text(first['baseline'])}, taken round by round."
+        f"{int(first['cores'])} logical CPUs, kernel {text(first['kernel'])}, Docker {text(first['docker_version'])}. "
+        f"Each server ran on CPU {text(first['server_cpus'])} with {int(first['memory_bytes']) / 2**20:,.0f} MiB "
+        f"of memory and {int(first['workers'])} runtime threads; {text(first['load_generator'])} ran on CPU "
+        f"{text(first['load_cpus'])} with {int(first['connections'])} connections, {int(first['warmup_s'])} s of "
+        f"warm-up and {int(first['duration_s'])} s of load per endpoint, in {int(first['rounds'])} interleaved rounds. "
+        f"{quiet}. Figures are medians of the rounds; a ratio is the median over {text(first['baseline'])}'s "
+        "median, with the lowest and highest per-round ratio in brackets."
     )
     return site.notes.ref("data", note)
 
 
+def _failed_or(site: Site, fn: Callable[[Row], str]) -> Callable[[Row], str]:
+    return lambda r: ("failed" + site.notes.ref("data", text(r["failure"]))) if r["failure"] else fn(r)
+
+
 @macro
 def bench_table(site: Site) -> str:
+    """Per variant: the ratios to the baseline with their spread, instructions per request, memory, start-up."""
     rows = _rows(site)
+    if not rows:
+        return _not_run(site, "The benchmark has not been run yet")
     title_note = _provenance(site, rows)
+    instructions_note = site.notes.ref(
+        "data",
+        "Instructions the server executed per /alloc request, counted by callgrind (valgrind) over "
+        f"{rows[0]['instruction_requests'] or 0:,} requests after a warm-up: the same on a busy machine as on an idle one.",
+    )
 
-    def failed_or(fn: Callable[[Row], str]) -> Callable[[Row], str]:
-        return lambda r: ("failed" + site.notes.ref("data", text(r["failure"]))) if r["failure"] else fn(r)
+    def instructions(r: Row) -> str:
+        value, ratio = r["alloc_instructions"], r["alloc_instructions_ratio"]
+        if value is None:
+            return "–"
+        return render.sort_key(text(f"{value / 1e6:,.2f} M ({ratio:.2f}×)"), int(value))
+
+    def memory(r: Row) -> str:
+        if r["rss_bytes"] is None:
+            return "–"
+        return render.size(int(r["rss_bytes"])) + text(f" ({r['rss_ratio']:.2f}×)")
 
     columns: list[Column[Row]] = [
         Column("Variant" + title_note, lambda r: render.code(r["variant"])),
-        Column("C library", lambda r: f"{text(r['libc'])}, {text(r['crt_linkage'])}"),
-        Column("Allocator", lambda r: text(r["allocator"])),
-        Column("/alloc req/s", failed_or(lambda r: _spread(r, "alloc_rps", "")), "r"),
-        Column("vs baseline", failed_or(lambda r: _ratio(r["alloc_rps_ratio"])), "r"),
-        Column("/alloc p99 (µs)", failed_or(lambda r: _spread(r, "alloc_p99_us", "")), "r"),
-        Column("p99 vs baseline", failed_or(lambda r: _ratio(r["alloc_p99_ratio"])), "r"),
-        Column("/cpu req/s vs baseline", failed_or(lambda r: _ratio(r["cpu_rps_ratio"])), "r"),
-        Column("Peak memory", failed_or(lambda r: render.size(int(r["rss_bytes"])) if r["rss_bytes"] else ""), "r"),
-        Column("Start-up (ms)", failed_or(lambda r: _spread(r, "startup_ms", "")), "r"),
-        Column(
-            "Cold build (s)",
-            lambda r: (
-                render.sort_key(f"{r['build_seconds']:,.0f}", round(r["build_seconds"]))
-                if r["build_seconds"] is not None
-                else ""
-            ),
-            "r",
-        ),
+        Column("Allocator", lambda r: text(f"{r['libc']} {r['crt_linkage']}, {r['allocator']}")),
+        Column("/alloc req/s", _failed_or(site, lambda r: _ratio(r, "alloc_rps_ratio")), "r"),
+        Column("/alloc p99", _failed_or(site, lambda r: _ratio(r, "alloc_p99_ratio")), "r"),
+        Column("/cpu req/s", _failed_or(site, lambda r: _ratio(r, "cpu_rps_ratio")), "r"),
+        Column("Instructions per /alloc" + instructions_note, _failed_or(site, instructions), "r"),
+        Column("Peak memory", _failed_or(site, memory), "r"),
+        Column("Start-up (ms)", _failed_or(site, lambda r: _number(r["startup_ms"])), "r"),
+        Column("Cold build (s)", lambda r: _number(r["build_seconds"], 1), "r"),
+    ]
+    return render.table(columns, rows)
+
+
+@macro
+def bench_raw_table(site: Site) -> str:
+    """The absolute figures behind the ratios: medians with the lowest and highest round."""
+    rows = _ok(site)
+    if not rows:
+        return _not_run(site, "The benchmark has not been run yet")
+
+    def spread(column: str) -> Callable[[Row], str]:
+        def cell(r: Row) -> str:
+            median, low, high = r[column], r.get(f"{column}_min"), r.get(f"{column}_max")
+            if median is None:
+                return "–"
+            shown = f"{median:,.0f}" + (f" ({low:,.0f}–{high:,.0f})" if low is not None and high is not None else "")
+            return render.sort_key(text(shown), round(median))
+
+        return cell
+
+    columns: list[Column[Row]] = [
+        Column("Variant" + _provenance(site, rows), lambda r: render.code(r["variant"])),
+        Column("/alloc req/s", spread("alloc_rps"), "r"),
+        Column("/alloc p99 (µs)", spread("alloc_p99_us"), "r"),
+        Column("/cpu req/s", spread("cpu_rps"), "r"),
+        Column("/cpu p99 (µs)", spread("cpu_p99_us"), "r"),
     ]
     return render.table(columns, rows)
 
@@ -95,53 +138,52 @@ def bench_table(site: Site) -> str:
 def startup_memory_table(site: Site) -> str:
     """The benchmarked images as images: base, size, time from ``docker run`` to the first good
     response, and peak memory under load (the webserver page's view of bench.csv)."""
-    rows = [r for r in _rows(site) if not r["failure"]]
+    rows = _ok(site)
     if not rows:
-        raise site.fail("no variant of bench.csv was benchmarked successfully")
+        return _not_run(site, "The benchmark has not been run yet")
     title_note = _provenance(site, rows)
 
     def image(r: Row) -> Row | None:
         return site.measured(r["program"], r["variant"])
 
-    def base(r: Row) -> str:
-        row = image(r)
-        return text(row["base"]) if row else ""
-
-    def size(r: Row) -> str:
-        row = image(r)
-        return render.size(int(row["image_bytes"])) if row and row["image_bytes"] is not None else ""
-
     columns: list[Column[Row]] = [
         Column("Variant" + title_note, lambda r: render.code(r["variant"])),
-        Column("Base", base),
+        Column("Base", lambda r: text(image(r)["base"]) if image(r) else "–"),  # type: ignore[index]
         Column("C library", lambda r: f"{text(r['libc'])}, {text(r['crt_linkage'])}"),
         Column("Allocator", lambda r: text(r["allocator"])),
-        Column("Image", size, "r"),
-        Column("Start-up to first response (ms)", lambda r: _spread(r, "startup_ms", ""), "r"),
-        Column("Peak memory under load", lambda r: render.size(int(r["rss_bytes"])) if r["rss_bytes"] else "", "r"),
+        Column("Image", lambda r: site.size(image(r), "image_bytes", r["program"], r["variant"]), "r"),
+        Column("Start-up to first response (ms)", lambda r: _number(r["startup_ms"]), "r"),
+        Column("Peak memory under load", lambda r: render.size(int(r["rss_bytes"])) if r["rss_bytes"] else "–", "r"),
     ]
     return render.table(columns, rows)
 
 
 @macro
 def bench_chart(site: Site) -> str:
-    rows = [r for r in _rows(site) if not r["failure"]]
+    """Throughput on /alloc and /cpu relative to the baseline, each bar with its per-round range."""
+    rows = [r for r in _ok(site) if r["alloc_rps_ratio"] or r["cpu_rps_ratio"]]
     if not rows:
-        raise site.fail("no variant of bench.csv was benchmarked successfully")
-    labels = [r["variant"] for r in rows]
-    series = [
-        charts.Series("/alloc (allocator-bound)", [round(r["alloc_rps"]) for r in rows]),
-        charts.Series("/cpu (control)", [round(r["cpu_rps"]) for r in rows]),
-    ]
+        return _not_run(site, "No chart: the benchmark has not been run yet")
+
+    def series(title: str, column: str) -> charts.Series:
+        values = [r[column] if r[column] else None for r in rows]  # a zero ratio is no bar
+        ranges = [
+            (r[f"{column}_min"], r[f"{column}_max"]) if r.get(f"{column}_min") is not None else None for r in rows
+        ]
+        return charts.Series(title, values, ranges)
+
     svg = charts.bar_chart(
-        "Requests per second (median of rounds)",
-        labels,
-        series,
-        value_format=lambda n: f"{n:,} req/s",
-        axis_title="requests per second",
+        f"Requests per second relative to {rows[0]['baseline']}",
+        [r["variant"] for r in rows],
+        [series("/alloc (allocator-bound)", "alloc_rps_ratio"), series("/cpu (control)", "cpu_rps_ratio")],
+        value_format=lambda v: f"{v:.2f}×",
+        axis_title="throughput relative to the baseline (1.0 = the same); lines: lowest to highest round",
         logarithmic=False,
     )
-    caption = text("The medians of the table below; the bars start at zero, so their lengths compare as ratios.")
+    caption = text(
+        "The ratios of the table below: each bar is the median over the baseline's median, the line across "
+        "its end runs from the lowest to the highest per-round ratio."
+    )
     return charts.figure(svg, caption)
 
 
@@ -150,16 +192,68 @@ def bench_figure(site: Site, variant: object, column: object) -> str:
     """One figure of bench.csv for prose: a ratio as "0.42×", bytes as a size, others as numbers."""
     vid = site.string("variant", variant)
     col = site.string("column", column)
-    rows = {r["variant"]: r for r in _rows(site)}
-    if vid not in rows:
-        raise site.fail(f"bench.csv has no row for {vid!r}; it has: {', '.join(rows)}")
     if col not in site.data.tables["bench"].schema.names:
         raise site.fail(f"bench.csv has no column {col!r}")
+    if not site.data.recipes.variants or vid not in {v.id for v in site.data.recipes.variants}:
+        raise site.fail(f"{vid!r} is no variant of the recipes")
+    rows = {r["variant"]: r for r in _rows(site)}
+    if vid not in rows:
+        return _not_run(site)
     value = rows[vid][col]
     if value is None or value == "":
-        raise site.fail(f"bench.csv: {vid} has no {col} (failure: {rows[vid]['failure'] or 'none'})")
-    if col.endswith("_ratio"):
+        return "not measured" + site.notes.ref(
+            "data", f"bench.csv has no {text(col)} for {text(vid)}: {text(rows[vid]['failure'] or 'not recorded')}."
+        )
+    return format_figure(col, value)
+
+
+def format_figure(column: str, value: Any) -> str:
+    if column.endswith("_ratio"):
         return text(f"{value:.2f}×")
-    if col.endswith("_bytes"):
+    if column.endswith("_bytes"):
         return render.size(int(value))
+    if column == "alloc_instructions":
+        return text(f"{value / 1e6:,.2f} million")
     return text(f"{value:,.0f}") if isinstance(value, (int, float)) else text(value)
+
+
+def _value(site: Site, vid: str, column: str) -> float | None:
+    if column not in site.data.tables["bench"].schema.names:
+        raise site.fail(f"bench.csv has no column {column!r}")
+    row = next((r for r in _rows(site) if r["variant"] == vid), None)
+    return row[column] if row is not None else None
+
+
+@macro
+def bench_relation(
+    site: Site, variant: object, column: object, above: object, below: object, level: object, margin: object = 0.05
+) -> str:
+    """The page's own words for how a ratio compares with 1: ``above`` when it is more than ``margin``
+    over, ``below`` when more than ``margin`` under, ``level`` otherwise. The page writes the sentence;
+    the data picks its words."""
+    vid, col = site.string("variant", variant), site.string("column", column)
+    words = [site.string(name, value) for name, value in (("above", above), ("below", below), ("level", level))]
+    if not col.endswith("_ratio"):
+        raise site.fail(f"bench_relation compares a ratio column, not {col!r}")
+    if not isinstance(margin, (int, float)) or not 0 <= margin < 1:
+        raise site.fail(f"argument 'margin' must be a number from 0 to 1, not {margin!r}")
+    value = _value(site, vid, col)
+    if value is None:
+        return _not_run(site)
+    return text(words[0] if value > 1 + margin else words[1] if value < 1 - margin else words[2])
+
+
+@macro
+def bench_best(site: Site, column: object, among: object = None, lowest: object = False) -> str:
+    """The variant with the highest (or, with ``lowest=True``, the lowest) value of ``column``, among the
+    listed variants or all, as code; "not measured yet" before the first run."""
+    col = site.string("column", column)
+    if col not in site.data.tables["bench"].schema.names:
+        raise site.fail(f"bench.csv has no column {col!r}")
+    if among is not None and (isinstance(among, str) or not isinstance(among, (list, tuple)) or not among):
+        raise site.fail(f"argument 'among' must be a non-empty list of variant ids, not {among!r}")
+    rows = [r for r in _ok(site) if r[col] is not None and (among is None or r["variant"] in among)]
+    if not rows:
+        return _not_run(site)
+    pick = min if lowest else max
+    return render.code(pick(rows, key=lambda r: r[col])["variant"])

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from ..recipes.arch import DEFAULT_ARCH
 from .measurements import Measurements
+from . import render
 from .render import Footnotes, text
 
 COMPARE_SOURCE = "seed"
@@ -92,11 +93,11 @@ class Site:
 
     def variant_list(self, program: str, variants: object) -> list[str]:
         if variants is None:  # a size ladder's steps are shown by the ladder macros, not in every table,
-            # and other architectures side by side with x86-64 by arch_table
+            # and other architectures side by side with x86-64 (and its like-for-like partners) by arch_table
             elsewhere = {
                 v.id
                 for v in self.data.recipes.variants
-                if v.program.id == program and (v.ladder or v.arch != DEFAULT_ARCH)
+                if v.program.id == program and (v.ladder or v.arch != DEFAULT_ARCH or v.like_for_like_of or v.matrix)
             }
             return [v for v in self.data.variants_by_program[program] if v not in elsewhere]
         if isinstance(variants, str) or not isinstance(variants, (list, tuple)):
@@ -130,13 +131,22 @@ class Site:
             raise self.fail(f"unknown source {source!r}; sources.csv has: {', '.join(sources) or 'no rows'}")
         return sources[source]
 
+    def size(self, row: Row | None, column: str, program: str, variant: str) -> str:
+        """A measured size for a table or prose: the figure, or why there is none ("not measured",
+        or "not built" with the build's failure as a footnote)."""
+        if row is None:
+            return "not measured" + self.not_measured_note(program, variant)
+        if row[column] is None:
+            return "not built" + self.notes.ref("data", f"The build failed: {text(row['failure'])}")
+        return render.size(int(row[column]))
+
     # -- notes -----------------------------------------------------------------------------------
     def citation(self, source: str) -> str:
         """A footnote reference to a published source."""
         row = self.source(source)
-        note = f"{text(row['title'])}. {text(row['location'])}. Figures copied on {row['retrieved'].isoformat()}."
+        note = f"{text(row['title'])}. {render.linked(row['location'])}. Figures copied on {row['retrieved'].isoformat()}."
         if row["note"]:
-            note += f" {text(row['note'])}"
+            note += f" {render.inline(row['note'])}"
         return self.notes.ref("src", note)
 
     def not_measured_note(self, program: str, variant: str) -> str:

@@ -12,6 +12,7 @@ from ..recipes.dockerfile import dockerfile as recipe_dockerfile
 from ..recipes.dockerfile import full_dockerfile
 from . import render
 from .context import COMPARE_SOURCE, Row, Site, macro
+from .network import BASE_ORDER
 from .render import Column, format_bytes, text
 
 # (column, title, default): shown in the image-size table only when a row differs from the default
@@ -55,9 +56,10 @@ def image_size_table(
         items.append(SizeRow(vid, described, measured, published))
 
     def sort_size(item: SizeRow) -> int:
+        # largest first; a failed build, then a variant known only by name, at the end
         if item.measured:
-            return int(item.measured["image_bytes"])
-        return int(item.published["image_bytes"]) if item.published else -1
+            return -1 if item.measured["image_bytes"] is None else int(item.measured["image_bytes"])
+        return int(item.published["image_bytes"]) if item.published else -2
 
     items.sort(key=sort_size, reverse=True)
     measured_rows = [i.measured for i in items if i.measured]
@@ -80,15 +82,15 @@ def image_size_table(
     def measured_cell(fn: Callable[[Row], str], missing: Callable[[SizeRow], str] = lambda _: "") -> Callable:
         return lambda i: fn(i.measured) if i.measured else missing(i)
 
-    def binary(m: Row) -> str:
-        return render.size(int(m["binary_bytes"]))
+    def figure(column: str) -> Callable[[Row], str]:
+        return lambda m: render.size(int(m[column])) if m[column] is not None else "–"
 
     def runs(m: Row) -> str:
         return "yes" if m["runs"] == "yes" else "no" + site.notes.ref("data", f"Does not run: {text(m['failure'])}")
 
     def published_size(p: Row) -> str:
-        # a published figure is a rounded text: it sorts by its bytes, but shows no exact bytes
-        return render.sort_key(format_bytes(int(p["image_bytes"])), int(p["image_bytes"]))
+        # a published figure is shown as it was printed (no precision it never had), sorted by its bytes
+        return render.sort_key(text(p["size_as_published"]), int(p["image_bytes"]))
 
     def descriptor(key: str) -> Callable[[SizeRow], str]:
         return lambda i: text(i.described.get(key, ""))
@@ -103,16 +105,9 @@ def image_size_table(
         Column(base_title, lambda i: text(i.described["base"])),
         Column("C library", lambda i: f"{text(i.described['libc'])}, {text(i.described['crt_linkage'])}"),
         *extra,
-        Column(
-            "Image",
-            measured_cell(
-                lambda m: render.size(int(m["image_bytes"])),
-                lambda i: "not measured" + site.not_measured_note(program, i.variant),
-            ),
-            "r",
-        ),
-        Column("Compressed", measured_cell(lambda m: render.size(int(m["compressed_bytes"]))), "r"),
-        Column(binary_title, measured_cell(binary), "r"),
+        Column("Image", lambda i: site.size(i.measured, "image_bytes", program, i.variant), "r"),
+        Column("Compressed", measured_cell(figure("compressed_bytes")), "r"),
+        Column(binary_title, measured_cell(figure("binary_bytes")), "r"),
         *by_setting,
         Column("Runs", measured_cell(runs)),
         Column(
@@ -131,7 +126,9 @@ def published_table(site: Site, source: str, program: str) -> str:
     program = site.string("program", program)
     records = site.data.published_by_program.get((source, program), [])
     if not records:
-        raise site.fail(f"source {source!r} publishes no figures for {program!r}")
+        if program not in site.data.variants_by_program:
+            raise site.fail(f"unknown program {program!r}")
+        return f"{text(site.source(source)['short_title'])} lists no figures for {render.code(program)} here."
     with_net = any(r["tls"] != "none" or r["dns"] != "none" for r in records)
     notes = {r["note"] for r in records}
     shared_note = len(records) > 1 and len(notes) == 1
@@ -140,7 +137,8 @@ def published_table(site: Site, source: str, program: str) -> str:
         size_title += site.notes.ref("data", f"The source notes: {text(records[0]['note'])}.")
 
     def size(r: Row) -> str:
-        cell = text(r["size_as_published"])
+        # shown as the source printed it, sorted by its bytes
+        cell = render.sort_key(text(r["size_as_published"]), int(r["image_bytes"]))
         if r["note"] and not shared_note:
             cell += site.notes.ref("data", f"The source notes: {text(r['note'])}.")
         return cell
@@ -160,10 +158,19 @@ def published_table(site: Site, source: str, program: str) -> str:
 
 
 @macro
-def provenance_table(site: Site, program: str) -> str:
-    """Toolchain, Docker version, base image and date behind each measured row of ``program``."""
+def provenance_table(site: Site, program: str, ladder: str = "") -> str:
+    """Toolchain, Docker version, base image and date behind each measured row of ``program`` (or, with
+    ``ladder``, of that size ladder's steps, which the other tables of the program leave out)."""
     program = site.program(program)
-    rows = site.data.images_by_program.get(program, [])
+    ladders = {item.id: item for item in site.data.recipes.ladders}
+    if ladder and ladder not in ladders:
+        raise site.fail(f"unknown ladder {ladder!r}; ladders in the recipes: {', '.join(ladders)}")
+    if ladder:  # the ladder's steps, whichever program a step builds
+        keys = {v.key for v in ladders[ladder].variants}
+        rows = [r for r in site.data.rows("images") if (r["program"], r["variant"]) in keys]
+    else:
+        steps = {v.key for v in site.data.recipes.variants if v.ladder}
+        rows = [r for r in site.data.images_by_program.get(program, []) if (program, r["variant"]) not in steps]
     if not rows:
         return f"No measured rows for {render.code(program)} yet."
 
@@ -212,22 +219,17 @@ def image_size(site: Site, program: str, variant: str) -> str:
     program = site.program(program)
     variant = site.variant(program, variant)
     m = site.measured(program, variant)
-    if m:
-        return render.size(int(m["image_bytes"]))
     p = site.published_row(program, variant)
-    if not p:
-        raise site.fail(f"{program}/{variant} is neither measured nor published anywhere")
-    return format_bytes(int(p["image_bytes"])) + site.not_measured_note(program, variant) + site.citation(p["source"])
+    if m is None and p is not None:
+        return text(p["size_as_published"]) + site.not_measured_note(program, variant) + site.citation(p["source"])
+    return site.size(m, "image_bytes", program, variant)
 
 
 @macro
 def binary_size(site: Site, program: str, variant: str) -> str:
     program = site.program(program)
     variant = site.variant(program, variant)
-    m = site.measured(program, variant)
-    if not m:
-        raise site.fail(f"{program}/{variant} has no measured binary size")
-    return render.size(int(m["binary_bytes"]))
+    return site.size(site.measured(program, variant), "binary_bytes", program, variant)
 
 
 @macro
@@ -235,19 +237,21 @@ def size_difference(site: Site, program: str, variant: str, other: str) -> str:
     program = site.program(program)
     variant, other = site.variant(program, variant), site.variant(program, other, "other")
     a, b = site.measured(program, variant), site.measured(program, other)
-    missing = [v for v, row in ((variant, a), (other, b)) if not row]
-    if missing or a is None or b is None:
-        raise site.fail(f"size_difference needs measured rows; not measured: {', '.join(missing)}")
+    for vid, row in ((variant, a), (other, b)):
+        if row is None or row["image_bytes"] is None:
+            return site.size(row, "image_bytes", program, vid)  # why there is no difference to show
+    assert a is not None and b is not None
     return render.size(abs(int(a["image_bytes"]) - int(b["image_bytes"])))
 
 
 @macro
 def base_size(site: Site, base: str) -> str:
     base = site.string("base", base)
+    if base not in site.data.recipes.bases:
+        raise site.fail(f"unknown base {base!r}; the recipes declare: {', '.join(site.data.recipes.bases)}")
     rows = [r for r in site.data.images_by_base.get(base, []) if r["arch"] == DEFAULT_ARCH]
     if not rows:
-        known = ", ".join(sorted(site.data.images_by_base))
-        raise site.fail(f"no measured image uses base {base!r}; measured bases: {known or 'none'}")
+        return "not measured" + site.notes.ref("data", f"No image on the {text(base)} base has been measured yet.")
     return render.size(int(rows[-1]["base_bytes"]))  # the latest measurement
 
 
@@ -266,3 +270,42 @@ def dockerfile(site: Site, program: str, variant: str) -> str:
             ("Measured stage", render.code_block(recipe_dockerfile(recipe), "dockerfile", title="Dockerfile")),
         ]
     )
+
+
+BINARY_TITLES = {
+    "glibc-dynamic": "glibc, dynamic (a default -gnu build)",
+    "glibc-static": "glibc, static (+crt-static)",
+    "musl-static": "musl, static (a default -musl build)",
+}
+
+
+@macro
+def runs_where(site: Site, program: str = "hello-world") -> str:
+    """Which binary runs on which base, as measured: one row per binary (glibc dynamic, glibc static,
+    musl static), one column per base, each cell the run of that binary on that base."""
+    program = site.program(program)
+    cells = {
+        (v.target.id, v.base.name): v
+        for v in site.data.recipes.variants
+        if v.program.id == program and v.arch == DEFAULT_ARCH and not v.ladder and not v.like_for_like_of
+        and v.target.id in BINARY_TITLES
+    }
+    bases = [b for b in BASE_ORDER if any(base == b for _, base in cells)]
+
+    def cell(base: str) -> Callable[[str], str]:
+        def render_cell(target: str) -> str:
+            v = cells.get((target, base))
+            if v is None:
+                return "–"
+            row = site.measured(program, v.id)
+            if row is None:
+                return "not measured" + site.not_measured_note(program, v.id)
+            if row["runs"] == "yes":
+                return "runs"
+            return "fails" + site.notes.ref("data", f"{text(row['failure'])}")
+
+        return render_cell
+
+    columns: list[Column[str]] = [Column("Binary", lambda t: text(BINARY_TITLES[t]))]
+    columns += [Column(text(base), cell(base)) for base in bases]
+    return render.table(columns, list(BINARY_TITLES))

@@ -17,20 +17,18 @@ from ..recipes.model import Ladder, Rung
 from ..recipes.dockerfile import dockerfile
 from .charts import ChartError, Series, bar_chart, figure
 from .context import Site, macro
-from .render import Column, text
+from .render import Column, inline, text
 
 
 Row = dict[str, Any]
 KINDS = ("std", "no_std", "any")
-LIBC_TITLES = {"glibc": "glibc static", "musl": "musl static"}
+STD = {"rustup": "std prebuilt", "debian-build-std": "std rebuilt"}
 
 
-def inline(value: str) -> str:
-    """A one-line step text as Markdown: `code` spans as code, everything else as encoded text."""
-    parts = value.split("`")
-    if len(parts) % 2 == 0:  # an unpaired backtick: show it as it is
-        return text(value)
-    return "".join(render.code(p) if i % 2 else text(p) for i, p in enumerate(parts))
+def column_title(ladder: Ladder, column: str) -> str:
+    """``glibc static, std prebuilt``: the C library, its linkage, and how the column gets its std."""
+    target = dict(ladder.columns)[column]
+    return f"{target.libc} {target.crt_linkage}, {STD.get(target.toolchain, target.toolchain)}"
 
 
 def _ladder(site: Site, ladder: object) -> Ladder:
@@ -55,7 +53,9 @@ def is_no_std(program_dir: Path) -> bool:
 
 
 def anchor(rung: Rung) -> str:
-    return rung.variant.id if rung.variant is not None else f"ladder-{rung.libc}-{rung.step.number:02d}-{rung.step.id}"
+    if rung.variant is not None and not rung.same_as:
+        return rung.variant.id
+    return f"ladder-{rung.column}-{rung.step.number:02d}-{rung.step.id}"
 
 
 def _cell(site: Site, rung: Rung) -> str:
@@ -75,22 +75,29 @@ def _cell(site: Site, rung: Rung) -> str:
         )
     if row["image_bytes"] is None:
         return mark + "build failed" + site.notes.ref("data", f"The build failed: {text(row['failure'])}")
-    return mark + render.size(int(row["image_bytes"]))
+    same = ""
+    if rung.same_as:
+        same = site.notes.ref(
+            "data", "From the step that rebuilds std on, both glibc columns build the same binary: one build, shown twice."
+        )
+    return mark + render.size(int(row["image_bytes"])) + same
 
 
 def _runs(site: Site, ladder: Ladder, step_number: int) -> str:
     out = []
-    for libc in ladder.libcs:
-        rung = next(r for r in ladder.rungs if r.step.number == step_number and r.libc == libc)
+    for column, _ in ladder.columns:
+        rung = next(r for r in ladder.rungs if r.step.number == step_number and r.column == column)
+        if rung.same_as:
+            continue  # one build, already said for its first column
         row = _row(site, rung)
         if row is None:
             continue
         if row["runs"] == "yes":
-            out.append(f"{text(libc)}: yes")
+            out.append(f"{text(column)}: yes")
         elif row["image_bytes"] is None:
-            out.append(f"{text(libc)}: not built")
+            out.append(f"{text(column)}: not built")
         else:
-            out.append(f"{text(libc)}: no" + site.notes.ref("data", f"Does not run: {text(row['failure'])}"))
+            out.append(f"{text(column)}: no" + site.notes.ref("data", f"Does not run: {text(row['failure'])}"))
     return ", ".join(out) or "–"
 
 
@@ -109,11 +116,13 @@ def ladder_table(site: Site, ladder: object = "hello-size") -> str:
         Column("Step", lambda s: f"{render.code(s.id)}: {inline(s.knob)}"),
         Column("Price", lambda s: inline(s.price)),
     ]
-    for libc in ladder.libcs:
-        title = text(LIBC_TITLES.get(libc, libc)) + note
+    for column, _ in ladder.columns:
+        rows = [r for r in (_row(site, g) for g in ladder.rungs if g.column == column) if r is not None]
+        title = text(column_title(ladder, column)) + note
+        title += site.header_note(rows, lambda r: text(r["toolchain"]), site.toolchain_note_text)
 
-        def cell(s: Any, libc: str = libc) -> str:
-            return _cell(site, ladder.rung(s.id, libc))
+        def cell(s: Any, column: str = column) -> str:
+            return _cell(site, ladder.rung(s.id, column))
 
         columns.append(Column(title, cell, "r"))
     columns.append(Column("Runs", lambda s: _runs(site, ladder, s.number)))
@@ -127,13 +136,17 @@ def ladder_chart(site: Site, ladder: object = "hello-size") -> str:
     ladder = _ladder(site, ladder_id)
     labels = [f"{s.number}. {s.id}" for s in ladder.steps]
     series = []
-    for libc in ladder.libcs:
+    for column, _ in ladder.columns:
         values: list[int | None] = []
         for s in ladder.steps:
-            row = _row(site, ladder.rung(s.id, libc))
+            row = _row(site, ladder.rung(s.id, column))
             ok = row is not None and row["runs"] == "yes" and row["image_bytes"] is not None
             values.append(int(row["image_bytes"]) if ok and row is not None else None)
-        series.append(Series(LIBC_TITLES.get(libc, libc), values))
+        series.append(Series(column_title(ladder, column), values))
+    if all(v is None for s in series for v in s.values):
+        return "No chart: no step of this ladder has been measured to run yet." + site.notes.ref(
+            "data", "Not measured yet: run scripts/measure.py for the ladder (the commands are below the table)."
+        )
     try:
         svg = bar_chart(
             ladder.title,
@@ -158,8 +171,8 @@ def ladder_commands(site: Site, ladder: object = "hello-size") -> str:
     blocks = []
     for s in ladder.steps:
         tabs = []
-        for libc in ladder.libcs:
-            rung = ladder.rung(s.id, libc)
+        for column, _ in ladder.columns:
+            rung = ladder.rung(s.id, column)
             if rung.variant is None:
                 body = text(("Not measured here: " if s.not_measured else "Does not apply: ") + rung.absent)
             else:
@@ -172,7 +185,7 @@ def ladder_commands(site: Site, ladder: object = "hello-size") -> str:
                         render.code_block(dockerfile(v), "dockerfile", title="Dockerfile"),
                     ]
                 )
-            tabs.append((LIBC_TITLES.get(libc, libc), body))
+            tabs.append((column_title(ladder, column).replace(",", ""), body))
         inner = render.tabs(tabs)
         indented = "\n".join(f"    {line}" if line else "" for line in inner.splitlines())
         blocks.append(f'??? note "Step {s.number}: {s.id}"\n\n{indented}')
@@ -206,13 +219,14 @@ def ladder_smallest(site: Site, kind: object, ladder: object = "hello-size", pag
             "data", f"No {text(kind)} step of this ladder has been measured to run yet."
         )
     size, rung = best
-    label = f"{LIBC_TITLES.get(rung.libc, rung.libc)}, step {rung.step.number} ({rung.step.id})"
+    label = f"{column_title(ladder, rung.column)}, step {rung.step.number} ({rung.step.id})"
     return f"{render.size(size)} ([{text(label)}]({page}#{anchor(rung)}))"
 
 
 @macro
 def ladder_size(site: Site, step: object, libc: object, ladder: object = "hello-size") -> str:
-    """The image bytes of one step for one libc, for prose; a footnote says why when there are none."""
+    """The image bytes of one step in one column (``glibc``, ``glibc-build-std``, ``musl``), for prose; a
+    footnote says why when there are none."""
     ladder_id = ladder
     ladder = _ladder(site, ladder_id)
     step, libc = site.string("step", step), site.string("libc", libc)
@@ -221,6 +235,7 @@ def ladder_size(site: Site, step: object, libc: object, ladder: object = "hello-
     except KeyError:
         steps = ", ".join(s.id for s in ladder.steps)
         raise site.fail(
-            f"ladder {ladder.id!r} has no step {step!r} for {libc!r}; steps: {steps}; libcs: {', '.join(ladder.libcs)}"
+            f"ladder {ladder.id!r} has no step {step!r} in column {libc!r}; steps: {steps}; "
+            f"columns: {', '.join(c for c, _ in ladder.columns)}"
         ) from None
     return _cell(site, rung).split("</span>", 1)[1]

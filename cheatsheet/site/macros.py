@@ -10,6 +10,7 @@ from ..data.text import DataError
 from ..recipes.checks import RecipeError
 from .context import MACROS, Site
 from .measurements import load_measurements
+from .pages import bound
 
 _site: Site | None = None
 
@@ -23,17 +24,8 @@ def define_env(env: Any) -> None:
         raise PluginError(f"the site's data is invalid; nothing was built:\n{exc}") from None
     site = Site(lambda: data)
     for name, fn in MACROS.items():
-        env.macro(_bound(fn, site), name)
+        env.macro(bound(fn, site), name)
     _site = site
-
-
-def _bound(fn: Any, site: Site) -> Any:
-    def bound(*args: Any, **kwargs: Any) -> str:
-        return fn(site, *args, **kwargs)
-
-    bound.__name__ = bound.__qualname__ = fn.__name__
-    bound.__doc__ = fn.__doc__
-    return bound
 
 
 def on_pre_page_macros(env: Any) -> None:

@@ -133,7 +133,7 @@ def load_measurements(directory: Path = MEASUREMENTS, recipes: Recipes | None = 
     dataset_paths(directory)  # a stray CSV or schema is a problem before anything is read
     tables = read_datasets(directory)
     recipes = recipes or load_recipes()
-    problems = recipe_problems(tables["images"], recipes)
+    problems = recipe_problems(tables, recipes)
     if problems:
         raise DataError(problems)
     data = Measurements(tables=tables, recipes=recipes)

@@ -209,7 +209,9 @@ def base_facts_table(site: Site) -> str:
         key=lambda r: BASE_ORDER.index(r["base"]) if r["base"] in BASE_ORDER else 99,
     )
     if not rows:
-        raise site.fail("base_images.csv has no rows: measure a variant to record its base image")
+        return "No base image has been measured yet." + site.notes.ref(
+            "data", "Not measured yet: scripts/measure.py records each base image it uses in base_images.csv."
+        )
 
     def yes_no(column: str) -> Callable[[Row], str]:
         return lambda r: text(r[column])
@@ -250,12 +252,91 @@ def base_fact(site: Site, base: object, column: object) -> str:
     """One fact of one base image, for prose."""
     name = site.string("base", base)
     col = site.string("column", column)
-    rows = {r["base"]: r for r in site.data.rows("base_images") if r["arch"] == DEFAULT_ARCH}
-    if name not in rows:
-        raise site.fail(f"base_images.csv has no row for {name!r}; measured: {', '.join(rows) or 'none'}")
+    if name not in site.data.recipes.bases:
+        raise site.fail(f"unknown base {name!r}; the recipes declare: {', '.join(site.data.recipes.bases)}")
     if col not in site.data.tables["base_images"].schema.names or col == "base":
         raise site.fail(f"base_images.csv has no column {col!r}")
+    rows = {r["base"]: r for r in site.data.rows("base_images") if r["arch"] == DEFAULT_ARCH}
+    if name not in rows:
+        return "not measured" + site.notes.ref("data", f"base_images.csv has no row for the {text(name)} base yet.")
     value = rows[name][col]
     if isinstance(value, int) and col.endswith("bytes"):
         return render.size(value)
     return text(value) if value not in (None, "") else "none"
+
+
+OUTCOME_COLUMNS = ("runs", "health", "resolves", "proxies")
+
+
+@macro
+def check_outcome(site: Site, program: object, variant: object, check: object, passed: object, failed: object) -> str:
+    """The page's own words for what one check of one measured image gave: ``passed`` or ``failed``
+    (with the recorded error as a footnote), or "not measured". The page writes the sentence; the row
+    picks its words."""
+    pid = site.program(program)
+    vid = site.variant(pid, variant)
+    column = site.string("check", check)
+    if column not in OUTCOME_COLUMNS:
+        raise site.fail(f"argument 'check' must be one of {', '.join(OUTCOME_COLUMNS)}, not {column!r}")
+    yes, no = site.string("passed", passed), site.string("failed", failed)
+    row = site.measured(pid, vid)
+    if row is None or row[column] in (None, ""):
+        return "(not measured)" + site.not_measured_note(pid, vid)
+    if row[column] == "yes":
+        return text(yes)
+    return text(no) + (site.notes.ref("data", text(row["failure"])) if row["failure"] else "")
+
+
+@macro
+def tls_matrix_summary(site: Site, program: object = "webserver") -> str:
+    """How many images the TLS matrix holds, on how many bases, and how many of them were built and ran."""
+    pid = site.program(program)
+    variants = _matrix_variants(site, pid)
+    rows = [_row(site, v) for v in variants]
+    built = [r for r in rows if r is not None and r["image_bytes"] is not None]
+    failed_builds = [r for r in rows if r is not None and r["image_bytes"] is None]
+    running = [r for r in built if r["runs"] == "yes"]
+    stacks = len({v.tls for v in variants})
+    bases = len({_column_key(v) for v in variants})
+    words = f"{len(variants)} combinations: {stacks} TLS stacks on {bases} bases and C runtimes. "
+    words += f"{len(built)} were built, and {len(running)} of those passed every server check"
+    if failed_builds:
+        words += f"; {len(failed_builds)} could not be built"
+    not_measured = len(variants) - len(built) - len(failed_builds)
+    if not_measured:
+        words += f"; {not_measured} not measured yet"
+    return text(words + ".")
+
+
+@macro
+def tls_cost_summary(site: Site, program: object = "webserver") -> str:
+    """One line: what each TLS stack adds to the static glibc binary over rustls with ring, and the
+    dynamically linked OpenSSL binary on distroless/cc against rustls with ring there."""
+    pid = site.program(program)
+    variants = _matrix_variants(site, pid)
+
+    def binary(tls: str, base: str, linkage: str) -> int | None:
+        v = next((v for v in variants if v.tls == tls and v.base.name == base and v.target.crt_linkage == linkage
+                  and v.target.libc == "glibc"), None)  # fmt: skip
+        row = _row(site, v) if v is not None else None
+        return int(row["binary_bytes"]) if row is not None and row["binary_bytes"] is not None else None
+
+    base = binary(TLS_ORDER[0], "scratch", "static")
+    if base is None:
+        return "not measured yet" + site.notes.ref("data", "The static rustls-with-ring webserver has no row yet.")
+    parts = [f"{TLS_ORDER[0]} {render.format_bytes(base)} (the baseline)"]
+    for tls in TLS_ORDER[1:]:
+        n = binary(tls, "scratch", "static")
+        if n is not None:
+            sign = "+" if n >= base else "−"
+            parts.append(f"{tls} {sign}{render.format_bytes(abs(n - base))}")
+    line = text("; ".join(parts) + ".")
+    dynamic, ring = binary("openssl", "distroless-cc", "dynamic"), binary(TLS_ORDER[0], "distroless-cc", "dynamic")
+    if dynamic is not None and ring is not None:
+        relation = "smaller" if dynamic < ring else "larger"
+        line += text(
+            f" Linked dynamically against the system OpenSSL on distroless/cc, the binary is "
+            f"{render.format_bytes(dynamic)}, {render.format_bytes(abs(ring - dynamic))} {relation} than with "
+            f"{TLS_ORDER[0]} there: the library is the base's."
+        )
+    return line

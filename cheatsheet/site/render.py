@@ -47,6 +47,29 @@ def text(value: object) -> str:
     return "".join(out)
 
 
+def inline(value: str) -> str:
+    """A one-line text as Markdown: `code` spans as code, everything else as encoded text."""
+    parts = value.split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: show it as it is
+        return text(value)
+    return "".join(code(p) if i % 2 else text(p) for i, p in enumerate(parts))
+
+
+_URL = re.compile(r"https://[A-Za-z0-9.-]+(?:/[A-Za-z0-9._~%/+-]*)?")
+
+
+def linked(value: str) -> str:
+    """``value`` as encoded text, with each ``https://`` address in it a link (the address's
+    characters are all plain, so nothing in the link needs encoding)."""
+    out, at = [], 0
+    for m in _URL.finditer(value):
+        out.append(text(value[at : m.start()]))
+        out.append(f'<a href="{m.group(0)}">{text(m.group(0))}</a>')
+        at = m.end()
+    out.append(text(value[at:]))
+    return "".join(out)
+
+
 def code(value: object) -> str:
     """``value`` as inline code (still character-encoded, inside <code>)."""
     return f"<code>{text(value)}</code>"
@@ -142,7 +165,7 @@ def markdown_table(headers: list[str], rows: list[list[str]], align: list[str]) 
     """A Markdown table from cells that are already safe Markdown; align is 'l' or 'r' per column."""
     if not rows:
         raise ValueError("a table needs at least one row")
-    if not len(headers) == len(align) and all(len(r) == len(headers) for r in rows):
+    if len(headers) != len(align) or any(len(r) != len(headers) for r in rows):
         raise ValueError("every row needs one cell and one alignment per header")
     if any(a not in ("l", "r") for a in align):
         raise ValueError(f"alignments are 'l' or 'r', not {align!r}")

@@ -1,8 +1,9 @@
 /* Sortable tables, with no library and no request: click (or Enter/Space on) a column header.
  *
  * A cell sorts by the data-sort value of the first element in it that has one (sizes carry their
- * exact bytes there, see cheatsheet/render.py), otherwise by its text; a column whose every filled
- * cell is a number sorts numerically. Empty cells stay last, ties keep their order (the sort is
+ * exact bytes there, see cheatsheet/site/render.py), otherwise by its text; a column whose every filled
+ * cell is a number sorts numerically. Cells with no value stay last in either direction: empty ones,
+ * a dash, and in a column of keyed cells any cell without a key ("not measured"). Ties keep their order (the sort is
  * stable), and the sorted header carries aria-sort. Clicking a link in a header (a footnote) does
  * not sort. Material's instant navigation replaces the page without reloading scripts, so tables
  * are set up for each document$ emission when Material provides it.
@@ -10,10 +11,13 @@
 (function () {
   "use strict";
 
-  function sortValue(cell) {
+  function sortValue(cell, keyedColumn) {
     if (!cell) return "";
     var keyed = cell.querySelector("[data-sort]");
-    return (keyed ? keyed.getAttribute("data-sort") : cell.textContent).trim();
+    if (keyed) return keyed.getAttribute("data-sort").trim();
+    if (keyedColumn) return "";
+    var text = cell.textContent.trim();
+    return /^[–—-]$/.test(text) ? "" : text;
   }
 
   function isNumber(value) {
@@ -23,8 +27,11 @@
   function sortTable(table, header, index) {
     var body = table.tBodies[0];
     var ascending = header.getAttribute("aria-sort") !== "ascending";
+    var keyedColumn = Array.prototype.some.call(body.rows, function (row) {
+      return row.cells[index] && row.cells[index].querySelector("[data-sort]");
+    });
     var rows = Array.prototype.slice.call(body.rows).map(function (row, position) {
-      return { row: row, value: sortValue(row.cells[index]), position: position };
+      return { row: row, value: sortValue(row.cells[index], keyedColumn), position: position };
     });
     var filled = rows.filter(function (r) { return r.value !== ""; });
     var numeric = filled.length > 0 && filled.every(function (r) { return isNumber(r.value); });
