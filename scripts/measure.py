@@ -73,8 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         "--facts-csv",
         type=Path,
         default=None,
-        help="CSV file to write what each base image carries into (default: base_images.csv beside --csv's "
-        "default, measurements/base_images.csv; give one beside a partial --csv)",
+        help="CSV file to write what each base image carries into (default: base_images.csv beside --csv)",
     )
     parser.add_argument("--cache-dir", type=Path, default=CACHE, help="cache directory (default: %(default)s)")
     parser.add_argument("--no-cache", action="store_true", help="measure again even when nothing changed")
@@ -108,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
             print("\n".join(f"{v.program.id}/{v.id}" for v in selected))
         return 0
 
-    facts = args.facts_csv or MEASUREMENTS / "base_images.csv"
+    facts = args.facts_csv or args.csv.with_name("base_images.csv")
     for path, dataset in ((args.csv, "images"), (facts, "base_images")):
         if not path.exists():
             continue  # a partial file of a measurement job: made, with its header, by the first row

@@ -25,8 +25,8 @@ class Context:
     recipes: Recipes
     csv_path: Path
     cache_dir: Path
-    #: where what each base image carries is written (None: not recorded in this run)
-    facts_path: Path | None = MEASUREMENTS / "base_images.csv"
+    #: where what each base image carries is written: base_images.csv beside the images CSV unless given
+    facts_path: Path | None = None
     images_schema: Path = MEASUREMENTS / "images.schema.json"
     base_images_schema: Path = MEASUREMENTS / "base_images.schema.json"
     allow_pull: bool = True
@@ -37,6 +37,10 @@ class Context:
     network: TestNetwork | None = None
     facts_done: set[tuple[str, str]] = field(default_factory=set)
     _docker_version: str = ""
+
+    def __post_init__(self) -> None:
+        if self.facts_path is None:
+            self.facts_path = self.csv_path.with_name("base_images.csv")
 
     @cached_property
     def schema(self) -> Schema:

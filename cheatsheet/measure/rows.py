@@ -154,7 +154,7 @@ def cache_row(path: Path, row: dict[str, Any]) -> None:
 def record_base_facts(base: BaseImage, ctx: Context) -> None:
     """Write what ``base`` carries into the base images' CSV (once per base image per run; cached by image id)."""
     if ctx.facts_path is None or (base.name, base.arch) in ctx.facts_done:
-        return
+        return  # None: a caller that records no facts (a cold build timed apart)
     ctx.facts_done.add((base.name, base.arch))
     cache = ctx.cache_dir / "facts" / f"{base.name}-{base.arch}-{(base.image_id or 'scratch').replace(':', '-')}.json"
     if cache.is_file():

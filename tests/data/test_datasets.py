@@ -15,7 +15,8 @@ def test_the_committed_datasets_are_valid():
     assert set(tables) == set(dataset_paths())
     for name, table in tables.items():
         assert table.path == MEASUREMENTS / f"{name}.csv" and table.label == f"measurements/{name}.csv"
-        assert table.rows, f"{name}.csv has no rows"
+        # bench.csv holds one benchmark run, or none before the first: every other dataset has rows
+        assert table.rows or name == "bench", f"{name}.csv has no rows"
 
 
 def test_a_csv_without_a_schema_and_a_schema_without_a_csv_are_refused(data_dir):

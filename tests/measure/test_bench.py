@@ -1,11 +1,16 @@
-"""cheatsheet.measure.bench: the benchmark's numbers (wrk's report, ratios round by round, medians and
-spreads). scripts/bench.py's tiny real run is in tests/scripts/test_bench.py."""
+"""cheatsheet.measure.bench: the benchmark's numbers (wrk's report, medians and spreads, ratios of
+medians with per-round spreads, when more rounds are needed, how quiet the machine was). The tiny real
+run of scripts/bench.py is in tests/scripts/test_bench.py."""
 
 from __future__ import annotations
 
 import pytest
 
-from cheatsheet.measure.bench import Samples, parse_wrk, round_ratios, summarise
+from cheatsheet.measure.bench.host import CpuSample, quietness
+from cheatsheet.measure.bench.load import BenchError, Samples, Settings, check_placement, cpus_of, parse_wrk
+from cheatsheet.measure.bench.run import plan
+from cheatsheet.measure.bench.summary import ratio_changes, round_ratios, spread_too_wide, summarise
+from cheatsheet.recipes import load_recipes
 
 
 def test_parse_wrk_reads_the_report_line():
@@ -20,22 +25,64 @@ def test_parse_wrk_without_a_report_is_a_clear_error():
         parse_wrk("unable to connect to 127.0.0.1:1 Connection refused\n")
 
 
-def test_ratios_are_taken_round_by_round_then_the_median():
-    assert round_ratios([10, 30, 20], [10, 10, 10]) == 2.0
-    assert round_ratios([1, 2], [0, 0]) is None
+def test_ratios_are_taken_round_by_round():
+    assert round_ratios([10, 30, 20], [10, 10, 10]) == [1.0, 3.0, 2.0]
+    assert round_ratios([1, 2], [0, 0]) == []
 
 
-def test_summarise_gives_medians_spreads_and_ratios_to_the_baseline():
-    base, other = Samples(), Samples()
-    for s, k in ((base, 1.0), (other, 0.5)):
-        s.rps["alloc"] += [1000 * k, 1100 * k, 900 * k]
-        s.rps["cpu"] += [2000.0, 2000.0, 2000.0]
-        s.p50_us["alloc"] += [100, 100, 100]
-        s.p99_us["alloc"] += [400 / k, 400 / k, 400 / k]
-        s.rss_bytes += [10_000_000, 12_000_000, 11_000_000]
-        s.startup_ms += [300.0, 320.0]
-    rows = summarise({"base": base, "other": other}, "base")
+def samples(k: float) -> Samples:
+    s = Samples()
+    s.rps["alloc"] += [1000 * k, 1100 * k, 900 * k]
+    s.rps["cpu"] += [2000.0, 2000.0, 2000.0]
+    s.p50_us["alloc"] += [100, 100, 100]
+    s.p99_us["alloc"] += [400 / k, 400 / k, 400 / k]
+    s.rss_bytes += [10_000_000, 12_000_000, 11_000_000]
+    s.startup_ms += [300.0, 320.0]
+    return s
+
+
+def test_a_ratio_is_the_median_over_the_baselines_median_with_the_rounds_spread():
+    rows = summarise({"base": samples(1.0), "other": samples(0.5)}, "base", {"base": 6_000_000, "other": 5_400_000})
     assert rows["base"]["alloc_rps_ratio"] == 1.0 and rows["other"]["alloc_rps_ratio"] == 0.5
+    assert rows["other"]["alloc_rps_ratio_min"] == 0.5 == rows["other"]["alloc_rps_ratio_max"]
     assert rows["other"]["alloc_rps"] == 500 and rows["other"]["alloc_rps_min"] == 450
     assert rows["other"]["alloc_p99_ratio"] == 2.0 and rows["other"]["cpu_rps_ratio"] == 1.0
     assert rows["other"]["rss_bytes"] == 11_000_000 and rows["other"]["startup_runs"] == 2
+    assert rows["other"]["alloc_instructions"] == 5_400_000
+    assert rows["other"]["alloc_instructions_ratio"] == pytest.approx(0.9)
+
+
+def test_more_rounds_while_a_ratio_spreads_wider_than_the_limit():
+    base, steady, jumpy = samples(1.0), samples(0.5), samples(0.5)
+    jumpy.rps["alloc"] = [400.0, 700.0, 450.0]
+    assert not spread_too_wide({"base": base, "steady": steady}, "base", 0.10)
+    assert spread_too_wide({"base": base, "jumpy": jumpy}, "base", 0.10)
+
+
+def test_the_check_compares_every_ratio_both_runs_have():
+    old = {"a": {"alloc_rps_ratio": 0.77, "rss_ratio": 2.3}}
+    new = {"a": {"alloc_rps_ratio": 1.21, "rss_ratio": None}, "b": {"alloc_rps_ratio": 1.0}}
+    assert ratio_changes(old, new) == [("a", "alloc_rps_ratio", 0.77, 1.21)]
+
+
+def test_others_share_of_the_machine_excludes_the_benchmarks_own_cpu():
+    before = CpuSample(at=0.0, busy=100.0, steal=1.0, total=1000.0)
+    after = CpuSample(at=10.0, busy=115.0, steal=1.2, total=1020.0)  # 20 CPU-seconds of capacity
+    quiet = quietness(before, after, ours=13.0)
+    assert quiet.foreign_pct == pytest.approx(10.0) and quiet.steal_pct == pytest.approx(1.0)
+
+
+def test_server_and_load_generator_must_not_share_a_cpu():
+    assert cpus_of("0-2,4") == {0, 1, 2, 4}
+    with pytest.raises(BenchError, match="different CPUs"):
+        check_placement(Settings(server_cpus="0", load_cpus="0"))
+    with pytest.raises(BenchError, match="not available here"):
+        check_placement(Settings(server_cpus="4096", load_cpus="0"))
+
+
+def test_the_baseline_is_benchmarked_with_any_selection():
+    recipes = load_recipes()
+    musl = recipes.variant("webserver", "alloc-musl")
+    glibc = recipes.variant("webserver", "alloc-glibc-dynamic")
+    assert [v.id for v in plan([musl], glibc, Settings()).variants] == ["alloc-glibc-dynamic", "alloc-musl"]
+    assert [v.id for v in plan([musl, glibc], glibc, Settings()).variants] == ["alloc-glibc-dynamic", "alloc-musl"]

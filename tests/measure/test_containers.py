@@ -3,16 +3,18 @@ ends, and swept by the next run after a kill; a live concurrent run's resources 
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 
 import pytest
 from support import labelled, measure_webserver_command, nothing_labelled_left
 
 from cheatsheet.data.table import read_table
-from cheatsheet.measure.containers import OWNER_LABEL, RunResources, owner, owner_alive, sweep_leftovers
+from cheatsheet.measure.containers import OWNER_LABEL, RunResources, orphaned, owner, owner_alive, sweep_leftovers
 from cheatsheet.measure.docker import DockerError
 
 
@@ -76,3 +78,13 @@ def test_sigkill_in_the_middle_of_a_check_leaves_the_csv_whole_and_the_next_run_
     removed = sweep_leftovers(log=lambda _m: None)
     assert removed >= 1  # (a container started with --rm may have gone by itself in between)
     assert nothing_labelled_left()
+
+
+def test_only_a_gone_process_of_this_host_leaves_orphans():
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True).stdout.strip()  # fmt: skip
+    here = socket.gethostname()
+    assert orphaned(f"{here}:{dead}")
+    assert not orphaned(f"{here}:{os.getpid()}")
+    assert not orphaned(f"another-host-sharing-the-engine:{dead}")  # may be alive: never judged from here
+    assert not orphaned("no owner at all")

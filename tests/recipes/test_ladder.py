@@ -27,20 +27,26 @@ def variant(recipes, vid):
 
 
 # -- expansion ---------------------------------------------------------------------------------------
-def test_every_step_of_every_libc_is_a_variant_except_upx(ladder):
+def test_every_step_of_every_column_is_a_variant_except_upx(ladder):
     assert ladder.libcs == ("glibc", "musl")
+    assert [c for c, _ in ladder.columns] == ["glibc", "glibc-build-std", "musl"]
     assert [s.id for s in ladder.steps][:3] == ["release", "strip", "opt-s"]
     assert ladder.steps[-1].id == "upx" and ladder.steps[-1].not_measured
     ids = [v.id for v in ladder.variants]
-    assert len(ids) == 2 * (len(ladder.steps) - 1)
+    # the build-std glibc column is a build of its own until step 9 rebuilds std in the other glibc column
+    assert len(ids) == 2 * (len(ladder.steps) - 1) + 8
     assert ids[0] == "ladder-glibc-01-release" and "ladder-musl-17-tiny" in ids
+    assert "ladder-glibc-build-std-08-panic-abort" in ids and "ladder-glibc-build-std-09-build-std" not in ids
     for rung in ladder.rungs:
         if rung.step.id == "upx":
             assert rung.variant is None and "upx" in rung.absent
+        elif rung.same_as:
+            assert rung.column == "glibc-build-std" and rung.same_as == "glibc" and rung.step.number >= 9
+            assert rung.variant == ladder.rung(rung.step.id, "glibc").variant
         else:
             assert (
                 rung.variant is not None
-                and rung.variant.id == f"ladder-{rung.libc}-{rung.step.number:02d}-{rung.step.id}"
+                and rung.variant.id == f"ladder-{rung.column}-{rung.step.number:02d}-{rung.step.id}"
             )
             assert rung.variant.ladder == "hello-size" and rung.variant.base.name == "scratch"
 
@@ -132,9 +138,9 @@ def broken(tmp_path: Path, old: str, new: str) -> Path:
             "only 'skip'",
         ),
         (
-            'targets = ["glibc-static", "musl-static"]',
-            'targets = ["glibc-static", "glibc-dynamic"]',
-            "a second glibc target",
+            'columns = { glibc = "glibc-static", glibc-build-std = "glibc-static-build-std", musl = "musl-static" }',
+            'columns = { glibc = "glibc-static", glibc-build-std = "musl-static", musl = "musl-static" }',
+            "a column's name starts with its target's C library",
         ),
         ('price = "longer link"', 'price = ""', r"#5 \(lto-thin\): price = '' is empty"),
         (

@@ -66,12 +66,40 @@ def test_the_real_recipes_and_the_fixtures_load():
 
 
 def test_the_seed_hello_world_matrix_is_declared(recipes):
-    hello = [v for v in recipes.variants if v.program.id == "hello-world" and not v.ladder]
+    hello = [
+        v
+        for v in recipes.variants
+        if v.program.id == "hello-world" and not v.ladder and not v.like_for_like_of and not v.matrix
+    ]
     assert [v.id for v in hello if v.arch == "amd64"] == SEED_VARIANTS
     assert [v.id for v in hello if v.arch == "arm64"] == [f"{vid}-arm64" for vid in SEED_VARIANTS]
     for v in recipes.variants:
         if v.base.name != "scratch":
             assert "@sha256:" in v.base.pull and len(v.base.pull.split("@sha256:")[1]) == 64, v.base
+
+
+def test_an_arm64_comparison_gets_an_x86_64_partner_built_by_the_same_toolchain(recipes):
+    twins = {v.id: v for v in recipes.variants if v.like_for_like_of}
+    for v in recipes.variants:
+        arm = next((o for o in recipes.variants if o.key == v.for_arch("arm64").key and o is not v), None)
+        if arm is None or v.arch != "amd64" or v.like_for_like_of:
+            continue
+        if v.target.toolchain == arm.target.toolchain:
+            assert f"{v.id}-build-std" not in twins  # already like for like
+        else:
+            twin = twins[f"{v.id}-build-std"]
+            assert twin.like_for_like_of == v.id and twin.target.toolchain == arm.target.toolchain
+            assert (twin.target.triple, twin.features, twin.profile) == (v.target.triple, v.features, v.profile)
+
+
+def test_the_runs_where_cells_put_each_binary_on_other_bases(recipes):
+    cells = [v for v in recipes.variants if v.matrix == "runs-where"]
+    assert cells and all(v.program.id == "hello-world" for v in cells)
+    pairs = {(v.target.id, v.base.name) for v in recipes.variants if v.program.id == "hello-world" and v.arch == "amd64"
+             and not v.ladder and not v.like_for_like_of}  # fmt: skip
+    for target in ("glibc-dynamic", "glibc-static", "musl-static"):
+        for base in ("debian", "debian-slim", "distroless-cc", "distroless-static", "scratch"):
+            assert (target, base) in pairs, (target, base)
 
 
 def test_the_bases_are_digest_pinned(recipes):

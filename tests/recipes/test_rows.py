@@ -6,14 +6,15 @@ import shutil
 
 from support import column_of, image_row, write_csv
 
+from cheatsheet.data.datasets import read_datasets
 from cheatsheet.data.table import read_table
 from cheatsheet.paths import MEASUREMENTS
 from cheatsheet.recipes.rows import recipe_problems
 
 
 def test_the_committed_rows_agree_with_the_recipes(recipes):
-    images = read_table(MEASUREMENTS / "images.csv")
-    assert images.rows and recipe_problems(images, recipes) == []
+    tables = read_datasets()
+    assert tables["images"].rows and recipe_problems(tables, recipes) == []
 
 
 def test_a_row_without_a_recipe_and_a_row_that_disagrees_are_located(tmp_path, recipes):
@@ -21,7 +22,7 @@ def test_a_row_without_a_recipe_and_a_row_that_disagrees_are_located(tmp_path, r
     newlib = image_row(variant="scratch-newlib")
     stale = image_row(cargo_profile="strip=debuginfo")
     path = write_csv(tmp_path / "images.csv", [newlib, stale])
-    problems = recipe_problems(read_table(path), recipes)
+    problems = recipe_problems({"images": read_table(path)}, recipes)
     assert problems == [
         (
             str(path),

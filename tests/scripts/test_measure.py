@@ -151,3 +151,20 @@ def test_sigkill_at_any_moment_leaves_every_csv_whole(workdir):
     # A temporary file left by a kill during a write is removed by the next run.
     assert measure(workdir, "--only", "scratch-glibc").returncode == 0
     assert list(path.parent.glob(".*.tmp")) == []
+
+
+def run_script(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "scripts/measure.py", *args], cwd=REPO, capture_output=True, text=True,
+                          timeout=120)  # fmt: skip
+
+
+def test_list_follows_only():
+    proc = run_script("--list", "--only", "hello-world/scratch-musl*")
+    assert proc.returncode == 0
+    assert proc.stdout.split() == ["hello-world/scratch-musl", "hello-world/scratch-musl-arm64"]
+
+
+def test_a_cache_directory_that_cannot_be_made_is_one_line():
+    proc = run_script("--cache-dir", "/dev/null/x", "--only", "hello-world/scratch-musl")
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "error: cannot create /dev/null/x: Not a directory"

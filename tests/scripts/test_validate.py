@@ -30,9 +30,11 @@ def broken(site_copy: Path) -> tuple[Path, int]:
 
 
 def summary(tables, recipes) -> str:
-    """What the validator prints for valid data: every dataset in name order with its rows, the variants."""
+    """What the validator prints for valid data: every dataset in name order with its rows, the variants,
+    and how many pages render (the site's every page: docs/**/*.md)."""
     counts = ", ".join(f"{name}.csv {len(table.rows)} rows" for name, table in tables.items())
-    return f"measurements valid: {counts}; recipes: {len(recipes.variants)} variants\n"
+    pages = len(list((REPO / "docs").rglob("*.md")))
+    return f"measurements valid: {counts}; recipes: {len(recipes.variants)} variants; {pages} pages render\n"
 
 
 def test_the_committed_data_is_valid(recipes):
@@ -110,3 +112,11 @@ def test_every_problem_of_a_data_error_becomes_one_annotation():
 def test_a_recipe_error_is_annotated_on_the_recipes_file():
     exc = validate.RecipeError(f"{REPO / 'programs' / 'recipes.toml'}: variants[3]: missing key 'base'")
     assert validate.report(exc, github=True) == ["::error file=programs/recipes.toml::variants[3]: missing key 'base'"]
+
+
+def test_data_that_a_page_cannot_show_is_refused_naming_the_page(site_copy):
+    page = site_copy / "docs" / "index.md"
+    page.write_text(page.read_text() + "\n{{ image_size('hello-world', 'no-such-variant') }}\n")
+    proc = run_validate(site_copy)
+    assert proc.returncode == 1
+    assert "a page cannot show it: index.md: hello-world has no variant 'no-such-variant'" in proc.stderr

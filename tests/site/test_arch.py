@@ -19,13 +19,16 @@ def test_pairs_come_from_the_recipes_not_from_ids_in_the_data(recipes):
     variants = [v for v in recipes.variants if v.program.id == "hello-world"]
     found = pairs(variants)
     seed = ("debian", "debian-slim", "distroless-cc", "alpine", "distroless-static", "scratch-glibc", "scratch-musl")
-    assert [(a.id, b.id) for a, b in found] == [(v, f"{v}-arm64") for v in seed]
+    assert [(a.id, b.id) for a, _, b in found] == [(v, f"{v}-arm64") for v in seed]
+    for native, partner, other in found:  # every difference is taken within one toolchain
+        assert partner.target.toolchain == other.target.toolchain
+        assert partner is native or partner.id == f"{native.id}-build-std"
 
 
 def test_every_pair_that_can_be_measured_here_is(site, recipes):
     for program in ("hello-world", "webserver"):
-        for native, arm in pairs([v for v in recipes.variants if v.program.id == program]):
-            for variant in (native, arm):
+        for native, partner, arm in pairs([v for v in recipes.variants if v.program.id == program]):
+            for variant in (native, partner, arm):
                 measured = site.measured(program, variant.id) is not None
                 assert measured == obtainable(variant), f"{program}/{variant.id}"
 
@@ -40,10 +43,10 @@ def test_the_arm64_page_shows_each_pair_with_the_csv_figures(built_site, site, r
     doc = page(built_site, "concepts/arm64/index.html")
     hello = next(t for t in tables(doc) if "Image arm64" in t and "scratch-musl" in t)
     by_variant = {r[0]: r for r in table_rows(hello)}
-    assert sorted(by_variant) == sorted(native.id for native, _ in found)
-    for native, arm in found:
+    assert sorted(by_variant) == sorted(native.id for native, _, _ in found)
+    for native, partner, arm in found:
         cells = by_variant[native.id]
-        for variant, cell in ((native, cells[3]), (arm, cells[4])):
+        for variant, cell in ((partner, cells[3]), (arm, cells[4])):
             row = site.measured("hello-world", variant.id)
             if row is None:  # only a base that can be pulled from a registry alone (above)
                 assert not obtainable(variant) and "not measured" in cell

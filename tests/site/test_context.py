@@ -16,7 +16,9 @@ def test_every_topic_registers_its_macros():
         "binary_size", "size_difference", "base_size", "dockerfile", "ladder_table", "ladder_chart",
         "ladder_commands", "ladder_smallest", "ladder_size", "tls_matrix", "tls_cost_table",
         "server_checks_table", "base_facts_table", "base_fact", "arch_table", "base_arch_table", "bench_table",
-        "startup_memory_table", "bench_chart", "bench_figure",
+        "startup_memory_table", "bench_chart", "bench_figure", "bench_raw_table", "bench_relation", "bench_best",
+        "runs_where", "check_outcome", "tls_matrix_summary", "tls_cost_summary", "needs_table", "chooser_criteria",
+        "chooser_static", "chooser_form", "schema_tables", "macro_table", "rules_table",
     }  # fmt: skip
     assert set(MACROS) == expected
 

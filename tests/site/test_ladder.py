@@ -92,7 +92,7 @@ def test_a_steps_size_for_prose(site, ladder):
         (("ladder_table", "nope"), "unknown ladder 'nope'; ladders in the recipes: hello-size"),
         (("ladder_smallest", "tiny"), "argument 'kind' = 'tiny' is not one of: std, no_std, any"),
         (("ladder_smallest", "std", "hello-size", "javascript:alert(1)"), "must be a relative path to a page"),
-        (("ladder_size", "nope", "musl"), "has no step 'nope' for 'musl'"),
+        (("ladder_size", "nope", "musl"), "has no step 'nope' in column 'musl'"),
     ],
 )
 def test_bad_macro_arguments_fail_the_page(site, call, message):
@@ -120,8 +120,20 @@ def test_step_texts_show_code_spans_as_code_and_the_rest_as_text():
 def test_a_failed_build_and_a_failed_run_are_footnoted_with_their_message(site, monkeypatch):
     real = site.measured
     fake_rows = {
-        "ladder-musl-03-opt-s": {"image_bytes": None, "runs": "no", "failure": "cargo build failed: error: <boom>"},
-        "ladder-musl-04-opt-z": {"image_bytes": 5000, "runs": "no", "failure": "printed '' instead of 'Hello'"},
+        "ladder-musl-03-opt-s": {
+            "image_bytes": None,
+            "runs": "no",
+            "failure": "cargo build failed: error: <boom>",
+            "toolchain": "debian-build-std",
+            "rustc_version": "rustc 1.96.0",
+        },
+        "ladder-musl-04-opt-z": {
+            "image_bytes": 5000,
+            "runs": "no",
+            "failure": "printed '' instead of 'Hello'",
+            "toolchain": "debian-build-std",
+            "rustc_version": "rustc 1.96.0",
+        },
     }
     monkeypatch.setattr(site, "measured", lambda program, vid: fake_rows.get(vid) or real(program, vid))
     out = site.call("ladder_table")

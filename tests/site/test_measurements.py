@@ -24,7 +24,7 @@ BAD_DATA = [
         "published.csv",
         ",124000000,124MB,",
         ",-124000000,124MB,",
-        r"measurements/published\.csv:2:\d+: column 'image_bytes': -124000000 is below the minimum 0",
+        r"measurements/published\.csv:2:\d+: column 'image_bytes': -124000000 is below the minimum 1",
     ),
     (
         "published.csv",

@@ -6,7 +6,7 @@ from cheatsheet.data.rules import RULES, applies
 
 
 def test_every_rule_module_is_registered_under_its_name():
-    assert list(RULES) == ["empty-when", "required-when", "equals-when", "size-matches-text", "compare"]
+    assert list(RULES) == ["empty-when", "required-when", "equals-when", "size-matches-text", "compare", "ascending"]
     for name, rule in RULES.items():
         assert rule.name == name and rule.description.endswith(".")
         assert set(rule.field_keys) <= set(rule.keys)
