@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from cheatsheet.site.charts import ChartError, Series, bar_chart, check_svg
-from cheatsheet.site.render import format_bytes
+from cheatsheet.site.charts import MAX_LABEL, ChartError, Series, bar_chart, check_svg
+from cheatsheet.site.render import format_bytes, markdown_table
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -79,9 +80,6 @@ def test_bad_data_is_refused(labels, series, message):
         "<div></div>",
     ],
 )
-import signal
-from cheatsheet.site.charts import MAX_LABEL, ChartError, Series, bar_chart, check_svg
-from cheatsheet.site.render import markdown_table
 def test_the_check_refuses_what_could_run_or_load(svg):
     with pytest.raises(ChartError):
         check_svg(svg)
