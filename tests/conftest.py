@@ -86,24 +86,35 @@ def build_modules(built_project) -> list[str]:
     return json.loads((built_project[0].parent / "modules.json").read_text())
 
 
-# -- measurements that start with the session -----------------------------------------------------
+# -- measurements that run in the background ------------------------------------------------------
 #
 # The two longest Docker measurements (the webserver, built and checked against its peers; the arm64
-# hello world, std rebuilt for aarch64) are started in the background when the session starts, if a
-# selected test needs one, and the tests that wait for them run last: their builds run beside the rest
-# of the suite instead of before it. Each is the same `scripts/measure.py` run the tests always made.
+# hello world, std rebuilt for aarch64) run in the background, beside the rest of the suite instead of
+# before it: each is the same `scripts/measure.py` run its tests always made. The order of the tests:
+# first those that time something (marked `timing`: they run before the background adds load), then
+# the others, while the background measurements run (started by the first of them, if a selected test
+# needs one), and last the tests that wait for a background measurement.
 
 BACKGROUND = ("webserver_run", "arm64_run")
 
 
+def waits_for_background(item: pytest.Item) -> bool:
+    return any(name in item.fixturenames for name in BACKGROUND)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The tests that wait for a background measurement run last, each group in its order."""
-    items.sort(key=lambda item: any(name in item.fixturenames for name in BACKGROUND))
+    """Timing tests first, then the others, then those that wait for a background measurement; each
+    group in collection order."""
+    items.sort(key=lambda item: 2 if waits_for_background(item) else 0 if item.get_closest_marker("timing") else 1)
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(autouse=True)
 def start_background_measurements(request: pytest.FixtureRequest) -> None:
+    """Start the background measurements the session's tests need, when the first test not marked
+    `timing` starts (once: the measurements are session fixtures)."""
+    if request.node.get_closest_marker("timing"):
+        return
     for name in BACKGROUND:
         if any(name in item.fixturenames for item in request.session.items):
             request.getfixturevalue(name)

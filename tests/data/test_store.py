@@ -111,6 +111,7 @@ store.upsert_rows(Path(sys.argv[1]), [typed(variant="from-the-other-run")])
 """
 
 
+@pytest.mark.timing
 def test_two_writers_at_once_both_keep_their_rows(images, tmp_path):
     """One writer holds between its read and its write while a second one writes: no row is lost."""
     tests_dir = str(TESTS)

@@ -19,6 +19,7 @@ from cheatsheet.measure.docker import (
 )
 
 
+@pytest.mark.timing
 def test_an_unreachable_daemon_is_one_quick_error_naming_it(tmp_path, monkeypatch):
     sock = tmp_path / "no-such-dir" / "docker.sock"
     monkeypatch.setenv("DOCKER_HOST", f"unix://{sock}")

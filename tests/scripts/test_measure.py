@@ -130,6 +130,7 @@ def test_a_starting_run_leaves_another_runs_temporary_file_alone(workdir, tmp_pa
 
 @pytest.mark.docker
 @pytest.mark.slow
+@pytest.mark.timing
 def test_sigkill_at_any_moment_leaves_every_csv_whole(workdir):
     """Kill the run at increasing moments; each time the CSV must parse and hold only whole rows."""
     seed = measure(workdir, "--only", "scratch-glibc")  # one existing row that later runs rewrite

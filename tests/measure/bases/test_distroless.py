@@ -21,6 +21,7 @@ needs_bootstrap = pytest.mark.skipif(
 
 
 @pytest.mark.docker
+@pytest.mark.timing
 @needs_bootstrap
 def test_distroless_static_second_call_reuses_the_image(tmp_path: pathlib.Path) -> None:
     spec = BaseSpec("distroless-static", "", "distroless-static")  # never pull: always bootstrap

@@ -35,6 +35,7 @@ def test_scratch_needs_nothing(tmp_path: pathlib.Path) -> None:
     assert img.detail
 
 
+@pytest.mark.timing
 def test_docker_host_nowhere_gives_docker_unavailable(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
     if shutil.which("docker") is None:
         pytest.skip("no docker CLI")
@@ -63,6 +64,7 @@ def test_alpine_without_pull_is_unavailable_and_names_the_ref(tmp_path: pathlib.
 
 
 @pytest.mark.docker
+@pytest.mark.timing
 def test_alpine_pull_failure_is_quick_and_names_the_ref(tmp_path: pathlib.Path) -> None:
     spec = SPECS["alpine"]
     started = time.monotonic()

@@ -35,6 +35,7 @@ def test_build_std_is_what_the_toolchain_passes():
     assert f'cargo_args = ("{BUILD_STD}",)' in source
 
 
+@pytest.mark.timing
 @needs_debian
 def test_debian_fields_and_cache(tmp_path):
     started = time.perf_counter()
