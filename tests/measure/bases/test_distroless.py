@@ -7,7 +7,6 @@ import os
 import pathlib
 import shutil
 import subprocess
-import time
 
 import pytest
 
@@ -21,7 +20,6 @@ needs_bootstrap = pytest.mark.skipif(
 
 
 @pytest.mark.docker
-@pytest.mark.timing
 @needs_bootstrap
 def test_distroless_static_second_call_reuses_the_image(tmp_path: pathlib.Path) -> None:
     spec = BaseSpec("distroless-static", "", "distroless-static")  # never pull: always bootstrap
@@ -31,11 +29,10 @@ def test_distroless_static_second_call_reuses_the_image(tmp_path: pathlib.Path) 
     assert first.image_id.startswith("sha256:")
     assert 1_000_000 < first.size < 4_000_000
 
-    started = time.monotonic()
-    second = ensure_base(spec, tmp_path, log=lambda _m: None)
-    elapsed = time.monotonic() - started
+    said: list[str] = []
+    second = ensure_base(spec, tmp_path, log=said.append)
     assert second == first
-    assert elapsed < 1.0, f"cached ensure_base took {elapsed:.2f} s"
+    assert not any("bootstrapping" in line for line in said), said  # found, not made again
     assert not list(tmp_path.glob(".tmp-*")), "temporary bootstrap files left behind"
 
     inspect = subprocess.run(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -35,12 +34,9 @@ def test_build_std_is_what_the_toolchain_passes():
     assert f'cargo_args = ("{BUILD_STD}",)' in source
 
 
-@pytest.mark.timing
 @needs_debian
 def test_debian_fields_and_cache(tmp_path):
-    started = time.perf_counter()
     tc = toolchain("debian-build-std", tmp_path / "a")
-    first = time.perf_counter() - started
     assert tc.id == "debian-build-std"
     assert tc.rustc == "/usr/bin/rustc" and tc.cargo == "/usr/bin/cargo"
     out = subprocess.run([tc.rustc, "-vV"], capture_output=True, text=True, check=True).stdout
@@ -61,11 +57,11 @@ def test_debian_fields_and_cache(tmp_path):
     members = subprocess.run(["ar", "t", str(self_contained / "libunwind.a")], capture_output=True, text=True).stdout
     assert "fortify_shim.o" in members.split()
 
-    started = time.perf_counter()
+    marker = sysroot_of(tc) / ".sysroot-complete.json"
+    made = marker.stat().st_mtime_ns
     again = toolchain("debian-build-std", tmp_path / "a")
-    cached = time.perf_counter() - started
     assert again == tc
-    assert cached < 1.0, f"cached call took {cached:.2f} s (first {first:.2f} s)"
+    assert marker.stat().st_mtime_ns == made  # the sysroot was checked and kept, not built again
 
     # Outputs do not depend on where the cache is, so neither does the fingerprint.
     elsewhere = toolchain("debian-build-std", tmp_path / "somewhere" / "else")
