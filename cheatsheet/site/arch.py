@@ -76,7 +76,7 @@ def _delta(delta: int, reference: int) -> str:
     """``+1,234 B (+0.5%)``: a signed difference in bytes and relative to ``reference``, sortable."""
     sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
     relative = f" ({sign}{abs(delta) / reference:.1%})" if reference else ""  # nothing is a share of 0 bytes
-    return render.sort_key(f"{sign}{abs(delta):,} B{relative}", delta)
+    return render.sort_key(f"{sign}{abs(delta):,}&#160;B{relative}", delta)  # the figure and its unit on one line
 
 
 def _bytes(row: Row | None, column: str) -> int | None:
@@ -147,10 +147,10 @@ def arch_table(site: Site, program: object, variants: object = None) -> str:
         Column("C library", lambda p: f"{text(p.native.target.libc)}, {text(p.native.target.crt_linkage)}"),
         Column(f"Image {native_title}{same}", size("partner", "image_bytes"), "r"),
         Column(f"Image {other_title}", size("other", "image_bytes"), "r"),
-        Column(f"{other_title} − {native_title}", difference("image_bytes"), "r"),
+        Column(f"Image, {other_title} − {native_title}", difference("image_bytes"), "r", key=True),
         Column(f"Binary {native_title}{built('partner')}", size("partner", "binary_bytes"), "r"),
         Column(f"Binary {other_title}{built('other')}", size("other", "binary_bytes"), "r"),
-        Column(f"{other_title} − {native_title}", difference("binary_bytes"), "r"),
+        Column(f"Binary, {other_title} − {native_title}", difference("binary_bytes"), "r"),
         Column(f"{other_title} runs{emulated}", runs),
         Column(f"Binary {native_title}, prebuilt std{prebuilt}", size("native", "binary_bytes"), "r"),
     ]
@@ -195,9 +195,10 @@ def base_arch_table(site: Site) -> str:
         Column(f"Size {native_title}", size(DEFAULT_ARCH), "r"),
         Column(f"Size {other_title}", size(OTHER_ARCH), "r"),
         Column(
-            f"{other_title} − {native_title}",
+            f"Size, {other_title} − {native_title}",
             lambda i: _delta(int(i[1][("delta", "")]), int(i[1][("base_bytes", DEFAULT_ARCH)])),
             "r",
+            key=True,
         ),
         Column(f"Files {native_title}", files(DEFAULT_ARCH), "r"),
         Column(f"Files {other_title}", files(OTHER_ARCH), "r"),

@@ -96,7 +96,7 @@ def bench_table(site: Site) -> str:
     columns: list[Column[Row]] = [
         Column("Variant" + title_note, lambda r: render.code(r["variant"])),
         Column("Allocator", lambda r: text(f"{r['libc']} {r['crt_linkage']}, {r['allocator']}")),
-        Column("/alloc req/s", _failed_or(site, lambda r: _ratio(r, "alloc_rps_ratio")), "r"),
+        Column("/alloc req/s", _failed_or(site, lambda r: _ratio(r, "alloc_rps_ratio")), "r", key=True),
         Column("/alloc p99", _failed_or(site, lambda r: _ratio(r, "alloc_p99_ratio")), "r"),
         Column("/cpu req/s", _failed_or(site, lambda r: _ratio(r, "cpu_rps_ratio")), "r"),
         Column("Instructions per /alloc" + instructions_note, _failed_or(site, instructions), "r"),
@@ -126,7 +126,7 @@ def bench_raw_table(site: Site) -> str:
 
     columns: list[Column[Row]] = [
         Column("Variant" + _provenance(site, rows), lambda r: render.code(r["variant"])),
-        Column("/alloc req/s", spread("alloc_rps"), "r"),
+        Column("/alloc req/s", spread("alloc_rps"), "r", key=True),
         Column("/alloc p99 (µs)", spread("alloc_p99_us"), "r"),
         Column("/cpu req/s", spread("cpu_rps"), "r"),
         Column("/cpu p99 (µs)", spread("cpu_p99_us"), "r"),
@@ -152,7 +152,7 @@ def startup_memory_table(site: Site) -> str:
         Column("C library", lambda r: f"{text(r['libc'])}, {text(r['crt_linkage'])}"),
         Column("Allocator", lambda r: text(r["allocator"])),
         Column("Image", lambda r: site.size(image(r), "image_bytes", r["program"], r["variant"]), "r"),
-        Column("Start-up to first response (ms)", lambda r: _number(r["startup_ms"]), "r"),
+        Column("Start-up to first response (ms)", lambda r: _number(r["startup_ms"]), "r", key=True),
         Column("Peak memory under load", lambda r: render.size(int(r["rss_bytes"])) if r["rss_bytes"] else "–", "r"),
     ]
     return render.table(columns, rows)

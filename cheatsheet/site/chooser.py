@@ -145,8 +145,8 @@ def needs_table(site: Site) -> str:
 
     columns: list[Column[tuple[str, tuple[str, ...]]]] = [
         Column("Your binary", lambda i: text(i[0])),
-        Column("Smallest measured image", image),
-        Column("Size", size, "r"),
+        Column("Smallest measured image", image, key=True),
+        Column("Size", size, "r", key=True),
         Column("Base", base),
         Column("More", link),
     ]
@@ -158,7 +158,7 @@ def chooser_criteria(site: Site) -> str:
     """Each need the chooser offers and the rule in the data that defines it."""
     columns: list[Column[Criterion]] = [
         Column("Need", lambda c: text(c.label)),
-        Column("Defined by", lambda c: text(c.rule)),
+        Column("Defined by", lambda c: text(c.rule), key=True),
     ]
     return render.table(columns, list(CRITERIA))
 

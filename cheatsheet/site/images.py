@@ -105,7 +105,7 @@ def image_size_table(
         Column(base_title, lambda i: text(i.described["base"])),
         Column("C library", lambda i: f"{text(i.described['libc'])}, {text(i.described['crt_linkage'])}"),
         *extra,
-        Column("Image", lambda i: site.size(i.measured, "image_bytes", program, i.variant), "r"),
+        Column("Image", lambda i: site.size(i.measured, "image_bytes", program, i.variant), "r", key=True),
         Column("Compressed", measured_cell(figure("compressed_bytes")), "r"),
         Column(binary_title, measured_cell(figure("binary_bytes")), "r"),
         *by_setting,
@@ -145,7 +145,7 @@ def published_table(site: Site, source: str, program: str) -> str:
 
     columns: list[Column[Row]] = [
         Column("Base", lambda r: text(r["base_as_published"])),
-        Column(size_title, size, "r"),
+        Column(size_title, size, "r", key=True),
         Column("Libc", lambda r: text(r["libc"])),
         Column("CRT linkage", lambda r: text(r["crt_linkage"])),
     ]
@@ -185,7 +185,7 @@ def provenance_table(site: Site, program: str, ladder: str = "") -> str:
         Column("Docker", lambda r: text(r["docker_version"])),
         Column("Built for", lambda r: text(r["arch"])),
         Column("Measured on", lambda r: text(r["host_arch"])),
-        Column("Measured", lambda r: text(r["measured_at"].strftime("%Y-%m-%d"))),
+        Column("Measured", lambda r: text(r["measured_at"].strftime("%Y-%m-%d")), key=True),
     ]
     return render.table(columns, rows)
 
@@ -209,7 +209,7 @@ def schema_table(site: Site, dataset: str) -> str:
         Column("Type", lambda f: text(f.type + (f" ({f.unit})" if f.unit else ""))),
         Column("Required", lambda f: "yes" if f.required else "no"),
         Column("Allowed", lambda f: text(allowed(f))),
-        Column("Meaning", lambda f: text(f.description)),
+        Column("Meaning", lambda f: text(f.description), key=True),
     ]
     return render.table(columns, schema.fields)
 

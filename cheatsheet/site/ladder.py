@@ -111,9 +111,9 @@ def ladder_table(site: Site, ladder: object = "hello-size") -> str:
         "Bytes of the image as `docker image inspect` reports it; on scratch the image is the binary alone, "
         "so this is also the binary's size. Each step is built with everything of the steps above it.",
     )
+    # the step names the row (its number with it); the sizes are the key figures, next to it
     columns: list[Column[Any]] = [
-        Column("#", lambda s: str(s.number), "r"),
-        Column("Step", lambda s: f"{render.code(s.id)}: {inline(s.knob)}"),
+        Column("Step", lambda s: render.sort_key(f"{s.number}. {render.code(s.id)}: {inline(s.knob)}", s.number)),
         Column("Price", lambda s: inline(s.price)),
     ]
     for column, _ in ladder.columns:
@@ -124,7 +124,7 @@ def ladder_table(site: Site, ladder: object = "hello-size") -> str:
         def cell(s: Any, column: str = column) -> str:
             return _cell(site, ladder.rung(s.id, column))
 
-        columns.append(Column(title, cell, "r"))
+        columns.append(Column(title, cell, "r", key=True))
     columns.append(Column("Runs", lambda s: _runs(site, ladder, s.number)))
     return render.table(columns, list(ladder.steps))
 

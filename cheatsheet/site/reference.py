@@ -40,7 +40,7 @@ def macro_table(site: Site) -> str:
 
     columns: list[Column[str]] = [
         Column("Macro", lambda n: render.code(signature(n))),
-        Column("Shows", summary),
+        Column("Shows", summary, key=True),
     ]
     return render.table(columns, sorted(MACROS))
 
@@ -53,6 +53,6 @@ def rules_table(site: Site) -> str:
     columns: list[Column[tuple[str, str, str]]] = [
         Column("Rule", lambda i: render.code(i[0])),
         Column("Checks", lambda i: "each row" if i[1] == "row" else "the whole file"),
-        Column("What it holds", lambda i: text(i[2])),
+        Column("What it holds", lambda i: text(i[2]), key=True),
     ]
     return render.table(columns, items)
