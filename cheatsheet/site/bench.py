@@ -172,19 +172,23 @@ def bench_chart(site: Site) -> str:
         ]
         return charts.Series(title, values, ranges)
 
-    svg = charts.bar_chart(
-        f"Requests per second relative to {rows[0]['baseline']}",
-        [r["variant"] for r in rows],
-        [series("/alloc (allocator-bound)", "alloc_rps_ratio"), series("/cpu (control)", "cpu_rps_ratio")],
-        value_format=lambda v: f"{v:.2f}×",
-        axis_title="throughput relative to the baseline (1.0 = the same); lines: lowest to highest round",
-        logarithmic=False,
+    wide, narrow = (  # drawn twice: for the text column of a large screen and for a phone
+        charts.bar_chart(
+            f"Requests per second relative to {rows[0]['baseline']}",
+            [r["variant"] for r in rows],
+            [series("/alloc (allocator-bound)", "alloc_rps_ratio"), series("/cpu (control)", "cpu_rps_ratio")],
+            value_format=lambda v: f"{v:.2f}×",
+            axis_title="throughput relative to the baseline (1.0 = the same); lines: lowest to highest round",
+            logarithmic=False,
+            width=width,
+        )
+        for width in (charts.WIDE, charts.NARROW)
     )
     caption = text(
         "The ratios of the table below: each bar is the median over the baseline's median, the line across "
         "its end runs from the lowest to the highest per-round ratio."
     )
-    return charts.figure(svg, caption)
+    return charts.figure(wide, caption, narrow)
 
 
 @macro

@@ -15,7 +15,7 @@ from typing import Any
 from . import render
 from ..recipes.model import Ladder, Rung
 from ..recipes.dockerfile import dockerfile
-from .charts import ChartError, Series, bar_chart, figure
+from .charts import NARROW, WIDE, ChartError, Series, bar_chart, figure
 from .context import Site, macro
 from .render import Column, inline, text
 
@@ -147,20 +147,16 @@ def ladder_chart(site: Site, ladder: object = "hello-size") -> str:
         return "No chart: no step of this ladder has been measured to run yet." + site.notes.ref(
             "data", "Not measured yet: run scripts/measure.py for the ladder (the commands are below the table)."
         )
-    try:
-        svg = bar_chart(
-            ladder.title,
-            labels,
-            series,
-            value_format=render.format_bytes,
-            axis_title="image bytes (logarithmic); steps without a bar did not run, do not apply or are not measured",
+    axis_title = "image bytes (logarithmic); steps without a bar did not run, do not apply or are not measured"
+    try:  # drawn twice: for the text column of a large screen and for a phone
+        wide, narrow = (
+            bar_chart(ladder.title, labels, series, value_format=render.format_bytes, axis_title=axis_title, width=w)
+            for w in (WIDE, NARROW)
         )
     except ChartError as exc:
         raise site.fail(f"ladder {ladder.id!r}: {exc}") from None
-    # A figure of its own: raw HTML in Markdown must not be indented or broken by blank lines.
-    svg = svg.replace("\n", " ")
     caption = text("The same figures as the table above, on a logarithmic scale.")
-    return figure(svg, caption)
+    return figure(wide, caption, narrow)
 
 
 @macro
