@@ -306,6 +306,7 @@ def runs_where(site: Site, program: str = "hello-world") -> str:
 
         return render_cell
 
+    # a grid: every cell is a key figure, so no column is marked key
     columns: list[Column[str]] = [Column("Binary", lambda t: text(BINARY_TITLES[t]))]
     columns += [Column(text(base), cell(base)) for base in bases]
     return render.table(columns, list(BINARY_TITLES))

@@ -101,6 +101,7 @@ def tls_matrix(site: Site, program: object = "webserver", stacks: object = None)
 
         return render_cell
 
+    # a grid: every cell is a key figure, so no column is marked key; on a phone it scrolls with its cue
     columns: list[Column[str]] = [Column("TLS stack", render.code)]
     columns += [Column(_column_title(columns_seen[k]), cell(k), "r") for k in keys]
     return render.table(columns, stacks)
