@@ -17,6 +17,7 @@ from cheatsheet.site.charts import (
     WIDE,
     ChartError,
     Series,
+    _height,
     _tick_step,
     bar_chart,
     check_svg,
@@ -243,3 +244,9 @@ def test_each_bar_shows_its_range_from_lowest_to_highest(width):
     assert len(spans) == 2
     for (a, b), (ea, eb) in zip(spans, expected):
         assert a == pytest.approx(ea, abs=0.5) and b == pytest.approx(eb, abs=0.5)
+
+
+def test_a_narrow_drawing_gives_each_label_more_height_and_its_legend_a_line_per_series():
+    assert _height(WIDE, 10, 2) == 120 + 30 * 10
+    assert _height(NARROW, 10, 2) - _height(NARROW, 9, 2) == 40 > _height(WIDE, 10, 2) - _height(WIDE, 9, 2)
+    assert _height(NARROW, 10, 3) - _height(NARROW, 10, 2) == 20
