@@ -20,5 +20,3 @@ def test_the_macro_table_has_the_name_first_then_what_it_shows_then_the_argument
     assert len(lines) == 2 + len(MACROS)
     row = next(line for line in lines if line.startswith("| <code>image&#95;size</code> |"))
     assert row.endswith("| <code>&#40;program, variant)</code> |")  # a leading "(" is encoded, as any
-        "| <code>(program, variant)</code> |"
-    )
