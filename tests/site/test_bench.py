@@ -115,10 +115,10 @@ def test_the_chart_shows_every_variant_with_the_range_of_its_rounds_wide_and_nar
     expected = sorted(
         (float(r[f"{c}_min"]), float(r[f"{c}_max"])) for r in rows for c in ("alloc_rps_ratio", "cpu_rps_ratio")
     )
-    for svg, width in zip(svgs, (WIDE, NARROW)):
+    for svg, width in zip(svgs, (WIDE, NARROW), strict=True):
         assert f'viewBox="0 0 {width} ' in svg
         assert all(r["variant"] in svg for r in rows)
         spans = sorted(ci_spans(svg))
         assert len(spans) == len(expected)  # a range on every bar, both series
-        for (low, high), (e_low, e_high) in zip(spans, expected):
+        for (low, high), (e_low, e_high) in zip(spans, expected, strict=True):
             assert low == pytest.approx(e_low, abs=0.01) and high == pytest.approx(e_high, abs=0.01)

@@ -8,7 +8,6 @@ at both viewport widths are written to ``artifacts/screenshots/`` (git-ignored).
 from __future__ import annotations
 
 import gzip
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest

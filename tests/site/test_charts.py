@@ -186,7 +186,7 @@ def test_the_narrow_chart_has_its_legend_in_one_column_and_fewer_axis_labels():
         return [t for t in drawn_text(svg) if t.endswith("B")]
 
     assert len(axis_labels(narrow)) <= 4 < len(axis_labels(wide))
-    legend_x = {x for x in re.findall(r'class="legend reactive activate-serie"><rect x="([0-9.]+)"', narrow)}
+    legend_x = set(re.findall(r'class="legend reactive activate-serie"><rect x="([0-9.]+)"', narrow))
     assert len(legend_x) == 1  # one column: both series start at the same x
     assert len(set(re.findall(r'class="legend reactive activate-serie"><rect x="([0-9.]+)"', wide))) == 2
     assert len(legend_x) == 1  # one column: both series start at the same x
@@ -242,7 +242,7 @@ def test_each_bar_shows_its_range_from_lowest_to_highest(width):
     spans = sorted((min(xs), max(xs)) for d in lines for xs in [[float(x) for x in re.findall(r"[ML]([0-9.]+) ", d)]])
     expected = sorted((x0 + (lo - v0) * scale, x0 + (hi - v0) * scale) for lo, hi in ranges)
     assert len(spans) == 2
-    for (a, b), (ea, eb) in zip(spans, expected):
+    for (a, b), (ea, eb) in zip(spans, expected, strict=True):
         assert a == pytest.approx(ea, abs=0.5) and b == pytest.approx(eb, abs=0.5)
 
 

@@ -188,8 +188,8 @@ def test_provenance_table_says_where_each_row_came_from(site):
             assert f"| {title} |" in lines[0] + "|"
     for row in rows:
         assert (
-            f"<code>{text(row['variant'])}</code> | {text(row['measured_at'].strftime('%Y-%m-%d'))} | rustc {text(row['rustc_release'])},"
-            in table
+            f"<code>{text(row['variant'])}</code> | {text(row['measured_at'].strftime('%Y-%m-%d'))} | "
+            f"rustc {text(row['rustc_release'])}," in table
         )
 
 
