@@ -440,3 +440,70 @@ needs_debian = pytest.mark.skipif(
 def sysroot_of(tc: Any) -> Path:
     """The private sysroot: the RUSTC wrapper lives in its bin/."""
     return Path(tc.env["RUSTC"]).parent.parent
+
+
+# -- a benchmark run for tests ---------------------------------------------------------------------
+
+BENCH_VARIANTS = {  # variant: (libc, crt_linkage, allocator, /alloc and /cpu throughput, peak memory, start-up)
+    "alloc-glibc-dynamic": ("glibc", "dynamic", "system", 800.0, 5000.0, 40_000_000, 300.0),
+    "alloc-glibc-mimalloc": ("glibc", "dynamic", "mimalloc", 1400.0, 5100.0, 46_000_000, 310.0),
+    "alloc-glibc-static": ("glibc", "static", "system", 810.0, 5050.0, 39_000_000, 290.0),
+    "alloc-musl": ("musl", "static", "system", 240.0, 4900.0, 36_000_000, 280.0),
+    "alloc-musl-mimalloc": ("musl", "static", "mimalloc", 1350.0, 5000.0, 44_000_000, 285.0),
+    "alloc-musl-jemalloc": ("musl", "static", "jemalloc", 1300.0, 4950.0, 52_000_000, 295.0),
+}
+
+
+def bench_rows() -> list[dict[str, str]]:
+    """A made-up benchmark run of every allocator variant that bench.schema.json accepts, with a spread
+    of rounds (lowest and highest) around every median: for tests of the pages while bench.csv has no
+    run yet. Never a measurement: nothing writes it into measurements/."""
+    common = {
+        "program": "webserver", "baseline": "alloc-glibc-dynamic", "rounds": "5", "duration_s": "10",
+        "warmup_s": "3", "connections": "16", "server_cpus": "1", "load_cpus": "0", "memory_bytes": "536870912",
+        "workers": "2", "load_generator": "wrk 4.1.0", "cpu_model": "A test CPU", "cores": "2",
+        "kernel": "6.1.0", "docker_version": "20.10.24", "quiet": "yes", "foreign_cpu_pct": "0.5",
+        "instruction_requests": "2000", "measured_at": "2026-12-01T00:00:00Z", "startup_runs": "20",
+    }  # fmt: skip
+    base = BENCH_VARIANTS["alloc-glibc-dynamic"]
+    rows = []
+    for i, (variant, (libc, linkage, allocator, alloc, cpu, rss, startup)) in enumerate(BENCH_VARIANTS.items()):
+        row = dict(common, variant=variant, libc=libc, crt_linkage=linkage, allocator=allocator)
+        p99, cpu_p99, instructions = 60_000.0 * base[3] / alloc, 9_000.0, 3_000_000 + 200_000 * i
+        for column, value, base_value in (
+            ("alloc_rps", alloc, base[3]), ("alloc_p99_us", p99, 60_000.0), ("cpu_rps", cpu, base[4]),
+            ("cpu_p99_us", cpu_p99, 9_000.0),
+        ):  # fmt: skip
+            row[column] = f"{value:.3f}"
+            row[f"{column}_min"], row[f"{column}_max"] = f"{value * 0.9:.3f}", f"{value * 1.08:.3f}"
+            ratio_column = column.replace("_us", "") + "_ratio"
+            ratio = round(value / base_value, 3)
+            row[ratio_column] = f"{ratio:.3f}"
+            row[f"{ratio_column}_min"], row[f"{ratio_column}_max"] = f"{ratio * 0.92:.3f}", f"{ratio * 1.06:.3f}"
+        row["alloc_p50_us"], row["cpu_p50_us"] = f"{p99 / 4:.3f}", f"{cpu_p99 / 4:.3f}"
+        row["rss_bytes"], row["rss_bytes_min"], row["rss_bytes_max"] = str(rss), str(rss - 1000), str(rss + 1000)
+        rss_ratio = round(rss / base[5], 3)
+        row["rss_ratio"], row["rss_ratio_min"], row["rss_ratio_max"] = (
+            f"{rss_ratio:.3f}",
+            f"{rss_ratio * 0.99:.3f}",
+            f"{rss_ratio * 1.01:.3f}",
+        )
+        row["startup_ms"], row["startup_ms_min"], row["startup_ms_max"] = (
+            f"{startup:.3f}",
+            f"{startup - 20:.3f}",
+            f"{startup + 30:.3f}",
+        )
+        row["startup_ratio"] = f"{round(startup / base[6], 3):.3f}"
+        row["alloc_instructions"] = str(instructions)
+        row["alloc_instructions_ratio"] = f"{round(instructions / 3_000_000, 3):.3f}"
+        row["build_seconds"] = f"{100 + 10 * i:.1f}"
+        rows.append(row)
+    return rows
+
+
+def write_bench_rows(path: Path) -> Path:
+    """:func:`bench_rows` as ``path`` (a bench.csv with the committed header)."""
+    header = (MEASUREMENTS / "bench.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    unknown = {column for row in bench_rows() for column in row} - set(header)
+    assert not unknown, f"bench_rows has columns bench.csv does not: {sorted(unknown)}"
+    return write_csv(path, bench_rows(), header)

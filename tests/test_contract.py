@@ -246,4 +246,5 @@ def test_published_sizes_sort_by_their_bytes():
 
 
 def test_a_difference_to_nothing_has_no_share():
-    assert "%" not in _delta(5, 0) and "+5 B" in _delta(5, 0)
+    # a no-break space between the figure and its unit: they stay on one line
+    assert "%" not in _delta(5, 0) and "+5&#160;B" in _delta(5, 0)

@@ -12,13 +12,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import render
 from ..recipes.arch import ARCHES, DEFAULT_ARCH
 from ..recipes.model import Variant
+from . import render
 from .context import Site, macro
 from .network import BASE_ORDER
 from .render import Column, text
-
 
 Row = dict[str, Any]
 OTHER_ARCH = "arm64"
@@ -76,7 +75,7 @@ def _delta(delta: int, reference: int) -> str:
     """``+1,234 B (+0.5%)``: a signed difference in bytes and relative to ``reference``, sortable."""
     sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
     relative = f" ({sign}{abs(delta) / reference:.1%})" if reference else ""  # nothing is a share of 0 bytes
-    return render.sort_key(f"{sign}{abs(delta):,} B{relative}", delta)
+    return render.sort_key(f"{sign}{abs(delta):,}&#160;B{relative}", delta)  # the figure and its unit on one line
 
 
 def _bytes(row: Row | None, column: str) -> int | None:
@@ -92,7 +91,11 @@ def arch_table(site: Site, program: object, variants: object = None) -> str:
     native_title, other_title = ARCHES[DEFAULT_ARCH].title, ARCHES[OTHER_ARCH].title
 
     def side(p: Pair, which: str) -> tuple[Variant, Row | None]:
-        return {"native": (p.native, p.native_row), "partner": (p.partner, p.partner_row), "other": (p.other, p.other_row)}[which]
+        return {
+            "native": (p.native, p.native_row),
+            "partner": (p.partner, p.partner_row),
+            "other": (p.other, p.other_row),
+        }[which]
 
     def size(which: str, column: str) -> Callable[[Pair], str]:
         def cell(p: Pair) -> str:
@@ -125,6 +128,7 @@ def arch_table(site: Site, program: object, variants: object = None) -> str:
         "Run on the x86-64 measuring machine under user-mode emulation (Debian's qemu-user-static through "
         "binfmt_misc): the check is what the program printed or served, never how fast.",
     )
+
     # which toolchain built each side, once per table: a note on each column's title
     def built(which: str) -> str:
         rows = [row for p in items if (row := side(p, which)[1]) is not None]
@@ -147,10 +151,10 @@ def arch_table(site: Site, program: object, variants: object = None) -> str:
         Column("C library", lambda p: f"{text(p.native.target.libc)}, {text(p.native.target.crt_linkage)}"),
         Column(f"Image {native_title}{same}", size("partner", "image_bytes"), "r"),
         Column(f"Image {other_title}", size("other", "image_bytes"), "r"),
-        Column(f"{other_title} − {native_title}", difference("image_bytes"), "r"),
+        Column(f"Image, {other_title} − {native_title}", difference("image_bytes"), "r", key=True),
         Column(f"Binary {native_title}{built('partner')}", size("partner", "binary_bytes"), "r"),
         Column(f"Binary {other_title}{built('other')}", size("other", "binary_bytes"), "r"),
-        Column(f"{other_title} − {native_title}", difference("binary_bytes"), "r"),
+        Column(f"Binary, {other_title} − {native_title}", difference("binary_bytes"), "r"),
         Column(f"{other_title} runs{emulated}", runs),
         Column(f"Binary {native_title}, prebuilt std{prebuilt}", size("native", "binary_bytes"), "r"),
     ]
@@ -165,7 +169,9 @@ def base_arch_table(site: Site) -> str:
     measured for both, and takes the difference.
     """
     frame = site.data.frame("base_images")
-    wide = frame[frame["base"] != "scratch"].pivot(index="base", columns="arch", values=["base_bytes", "files", "base_source"])
+    wide = frame[frame["base"] != "scratch"].pivot(
+        index="base", columns="arch", values=["base_bytes", "files", "base_source"]
+    )
     if DEFAULT_ARCH not in frame["arch"].values or OTHER_ARCH not in frame["arch"].values:
         wide = wide.iloc[0:0]
     else:
@@ -177,7 +183,10 @@ def base_arch_table(site: Site) -> str:
     wide[("delta", "")] = wide[("base_bytes", OTHER_ARCH)] - wide[("base_bytes", DEFAULT_ARCH)]
     order = {b: i for i, b in enumerate(BASE_ORDER)}
     wide = wide.sort_index(key=lambda index: index.map(lambda b: order.get(b, len(order))))
-    items = [(str(base), {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}) for base, row in wide.iterrows()]
+    items = [
+        (str(base), {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()})
+        for base, row in wide.iterrows()
+    ]
     native_title, other_title = ARCHES[DEFAULT_ARCH].title, ARCHES[OTHER_ARCH].title
     Item = tuple[str, dict]
 
@@ -195,9 +204,10 @@ def base_arch_table(site: Site) -> str:
         Column(f"Size {native_title}", size(DEFAULT_ARCH), "r"),
         Column(f"Size {other_title}", size(OTHER_ARCH), "r"),
         Column(
-            f"{other_title} − {native_title}",
+            f"Size, {other_title} − {native_title}",
             lambda i: _delta(int(i[1][("delta", "")]), int(i[1][("base_bytes", DEFAULT_ARCH)])),
             "r",
+            key=True,
         ),
         Column(f"Files {native_title}", files(DEFAULT_ARCH), "r"),
         Column(f"Files {other_title}", files(OTHER_ARCH), "r"),

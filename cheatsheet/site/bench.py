@@ -79,7 +79,8 @@ def bench_table(site: Site) -> str:
     instructions_note = site.notes.ref(
         "data",
         "Instructions the server executed per /alloc request, counted by callgrind (valgrind) over "
-        f"{rows[0]['instruction_requests'] or 0:,} requests after a warm-up: the same on a busy machine as on an idle one.",
+        f"{rows[0]['instruction_requests'] or 0:,} requests after a warm-up: "
+        "the same on a busy machine as on an idle one.",
     )
 
     def instructions(r: Row) -> str:
@@ -96,7 +97,7 @@ def bench_table(site: Site) -> str:
     columns: list[Column[Row]] = [
         Column("Variant" + title_note, lambda r: render.code(r["variant"])),
         Column("Allocator", lambda r: text(f"{r['libc']} {r['crt_linkage']}, {r['allocator']}")),
-        Column("/alloc req/s", _failed_or(site, lambda r: _ratio(r, "alloc_rps_ratio")), "r"),
+        Column("/alloc req/s", _failed_or(site, lambda r: _ratio(r, "alloc_rps_ratio")), "r", key=True),
         Column("/alloc p99", _failed_or(site, lambda r: _ratio(r, "alloc_p99_ratio")), "r"),
         Column("/cpu req/s", _failed_or(site, lambda r: _ratio(r, "cpu_rps_ratio")), "r"),
         Column("Instructions per /alloc" + instructions_note, _failed_or(site, instructions), "r"),
@@ -126,7 +127,7 @@ def bench_raw_table(site: Site) -> str:
 
     columns: list[Column[Row]] = [
         Column("Variant" + _provenance(site, rows), lambda r: render.code(r["variant"])),
-        Column("/alloc req/s", spread("alloc_rps"), "r"),
+        Column("/alloc req/s", spread("alloc_rps"), "r", key=True),
         Column("/alloc p99 (µs)", spread("alloc_p99_us"), "r"),
         Column("/cpu req/s", spread("cpu_rps"), "r"),
         Column("/cpu p99 (µs)", spread("cpu_p99_us"), "r"),
@@ -152,7 +153,7 @@ def startup_memory_table(site: Site) -> str:
         Column("C library", lambda r: f"{text(r['libc'])}, {text(r['crt_linkage'])}"),
         Column("Allocator", lambda r: text(r["allocator"])),
         Column("Image", lambda r: site.size(image(r), "image_bytes", r["program"], r["variant"]), "r"),
-        Column("Start-up to first response (ms)", lambda r: _number(r["startup_ms"]), "r"),
+        Column("Start-up to first response (ms)", lambda r: _number(r["startup_ms"]), "r", key=True),
         Column("Peak memory under load", lambda r: render.size(int(r["rss_bytes"])) if r["rss_bytes"] else "–", "r"),
     ]
     return render.table(columns, rows)
@@ -172,19 +173,23 @@ def bench_chart(site: Site) -> str:
         ]
         return charts.Series(title, values, ranges)
 
-    svg = charts.bar_chart(
-        f"Requests per second relative to {rows[0]['baseline']}",
-        [r["variant"] for r in rows],
-        [series("/alloc (allocator-bound)", "alloc_rps_ratio"), series("/cpu (control)", "cpu_rps_ratio")],
-        value_format=lambda v: f"{v:.2f}×",
-        axis_title="throughput relative to the baseline (1.0 = the same); lines: lowest to highest round",
-        logarithmic=False,
+    wide, narrow = (  # drawn twice: for the text column of a large screen and for a phone
+        charts.bar_chart(
+            f"Requests per second relative to {rows[0]['baseline']}",
+            [r["variant"] for r in rows],
+            [series("/alloc (allocator-bound)", "alloc_rps_ratio"), series("/cpu (control)", "cpu_rps_ratio")],
+            value_format=lambda v: f"{v:.2f}×",
+            axis_title="throughput relative to the baseline (1.0 = the same); lines: lowest to highest round",
+            logarithmic=False,
+            width=width,
+        )
+        for width in (charts.WIDE, charts.NARROW)
     )
     caption = text(
         "The ratios of the table below: each bar is the median over the baseline's median, the line across "
         "its end runs from the lowest to the highest per-round ratio."
     )
-    return charts.figure(svg, caption)
+    return charts.figure(wide, caption, narrow)
 
 
 @macro

@@ -20,16 +20,23 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from xml.etree import ElementTree
 from collections.abc import Callable, Sequence
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
+from xml.etree import ElementTree
 
 #: The longest label drawn (characters); a longer one is shortened with "…": pygal wraps its axis title
 #: to the width its labels leave, and loops forever when they leave none.
 MAX_LABEL = 48
 #: Series colours: mid-tones readable on mkdocs-material's white and slate backgrounds.
 SERIES_COLOURS = ("#3f7fbf", "#d9822b", "#4fa06b", "#b05fb0")
+#: The widths a chart is drawn at (SVG user units): the wide one for the text column of a large screen,
+#: the narrow one for a phone, where it is shown at about its own width so that its text keeps its size.
+WIDE = 800
+NARROW = 360
+#: The smallest text the charts draw (px at their own width) and the smallest it may be shown at (CSS px).
+MIN_FONT = 12
+MIN_SHOWN_FONT = 11
 TEXT_COLOUR = "currentColor"
 
 
@@ -66,10 +73,12 @@ def _style() -> object:
         title_font_family="inherit",
         legend_font_family="inherit",
         tooltip_font_family="inherit",
-        label_font_size=12,
-        major_label_font_size=12,
+        label_font_size=MIN_FONT,
+        major_label_font_size=MIN_FONT,
         legend_font_size=13,
-        value_font_size=11,
+        value_font_size=MIN_FONT,
+        value_label_font_size=MIN_FONT,
+        tooltip_font_size=MIN_FONT,
         title_font_size=15,
     )
 
@@ -82,9 +91,11 @@ def bar_chart(
     value_format: Callable[[Any], str],
     axis_title: str = "",
     logarithmic: bool = True,
+    width: int = WIDE,
 ) -> str:
     """A horizontal bar chart, on a logarithmic axis (sizes spanning decades) or a linear one from zero
-    (rates whose ratios matter), as an ``<svg>`` element to inline in a page."""
+    (rates whose ratios matter), as an ``<svg>`` element to inline in a page; ``width`` below
+    :data:`WIDE` draws the layout for a phone (legend in one column, more room per bar)."""
     if not labels or not series:
         raise ChartError("a chart needs at least one label and one series")
     for s in series:
@@ -113,7 +124,7 @@ def bar_chart(
         hi_exp = math.ceil(math.log10(high))
         start, ticks = 10**lo_exp, [10**e for e in range(lo_exp, hi_exp + 1)]
     else:
-        step = _tick_step(high)
+        step = _tick_step(high, 6 if width >= WIDE else 3)
         start, ticks = 0, [round(step * i, 9) for i in range(math.ceil(high / step) + 1)]
     chart = pygal.HorizontalBar(
         style=_style(),
@@ -122,12 +133,12 @@ def bar_chart(
         disable_xml_declaration=True,
         logarithmic=logarithmic,
         range=(start, ticks[-1]),
-        y_labels=ticks,
+        y_labels=ticks if width >= WIDE else narrow_ticks(ticks),
         value_formatter=lambda v: (value_format(round(v) if integral else v)) if v is not None else "",
-        width=800,
-        height=120 + 30 * len(labels),
+        width=width,
+        height=_height(width, len(labels), len(series)),
         legend_at_bottom=True,
-        legend_at_bottom_columns=len(series),
+        legend_at_bottom_columns=len(series) if width >= WIDE else 1,
         print_values=False,
         show_y_guides=True,
         show_x_guides=False,
@@ -157,7 +168,7 @@ def bar_chart(
     # them here. Labels cannot make a <script> tag (pygal escapes them), so every one found is pygal's.
     svg = _PYGAL_SCRIPT.sub("", svg)
     svg = _COMMENT.sub("", svg)  # pygal's credits carry the date of the build
-    svg = _deterministic(svg, title, labels, series)
+    svg = _deterministic(svg, title, labels, series, width)
     svg = svg.replace("<svg ", '<svg style="width:100%;height:auto" role="img" ', 1)
     check_svg(svg)
     return svg
@@ -168,32 +179,61 @@ def shorten(text: str, limit: int = MAX_LABEL) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _tick_step(high: float) -> float:
-    """A round step (1, 2 or 5 times a power of ten) giving at most about six ticks up to ``high``."""
+def narrow_ticks(ticks: Sequence[float], most: int = 4) -> list[float]:
+    """At most ``most`` of ``ticks`` for a phone's axis, evenly spaced and always with the last (the
+    axis' end), so that their labels do not run into each other."""
+    every = math.ceil(len(ticks) / most)
+    return list(ticks[::-1][::every][::-1])
+
+
+def _tick_step(high: float, most: int = 6) -> float:
+    """A round step (1, 2 or 5 times a power of ten) giving at most about ``most`` ticks up to ``high``."""
     exponent = math.floor(math.log10(high)) - 1
     magnitude: float = 10**exponent if exponent >= 0 else 1 / 10**-exponent
     for factor in (1, 2, 5, 10, 20, 50, 100):
-        if high / (factor * magnitude) <= 6:
+        if high / (factor * magnitude) <= most:
             return factor * magnitude
     return 100 * magnitude
 
 
-def figure(svg: str, caption: str) -> str:
+def _height(width: int, labels: int, series: int) -> int:
+    """The drawing's height: 30 units a label; on a phone 40 (bars as thick as the text beside them)
+    and a legend line per series."""
+    if width >= WIDE:
+        return 120 + 30 * labels
+    return 150 + 40 * labels + 20 * series
+
+
+def figure(svg: str, caption: str, narrow: str = "") -> str:
     """A chart as a figure spanning the text column (Material shrinks a figure to its content, and an
-    SVG sized 100% has none), with a caption; one line, as raw HTML in Markdown must be."""
+    SVG sized 100% has none), with a caption; one line, as raw HTML in Markdown must be.
+
+    With ``narrow`` (the same chart drawn :data:`NARROW` wide), the page's CSS shows the wide drawing
+    on a large screen and the narrow one on a phone (docs/stylesheets/extra.css, figure.chart)."""
+    if narrow:
+        svg = _with_class(svg, "chart-wide") + _with_class(narrow, "chart-narrow")
+    svg = svg.replace("\n", " ")  # raw HTML in Markdown must not be broken by blank lines
     return f'<figure class="chart" style="width:100%">{svg}<figcaption>{caption}</figcaption></figure>'
+
+
+def _with_class(svg: str, name: str) -> str:
+    """``svg`` (pygal's, class="pygal-chart") with one more class on its root element."""
+    if 'class="pygal-chart"' not in svg.split(">", 1)[0]:
+        raise ChartError("the chart's root element has no pygal-chart class")
+    return svg.replace('class="pygal-chart"', f'class="pygal-chart {name}"', 1)
 
 
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _PYGAL_SCRIPT = re.compile(r"<script type=\"text/javascript\">window\.pygal = .*?</script>", re.S)
 
 
-def _deterministic(svg: str, title: str, labels: Sequence[str], series: Sequence[Series]) -> str:
-    """Replace pygal's random chart id with one derived from the chart's content."""
+def _deterministic(svg: str, title: str, labels: Sequence[str], series: Sequence[Series], width: int = WIDE) -> str:
+    """Replace pygal's random chart id with one derived from the chart's content and width (the wide and
+    the narrow drawing of one chart stand on the same page: their ids differ)."""
     m = re.search(r'id="chart-([0-9a-f-]{36})"', svg)
     if not m:
         raise ChartError("pygal's output has no chart id")
-    material = repr((title, list(labels), [(s.title, list(s.values), list(s.ranges)) for s in series])).encode()
+    material = repr((title, list(labels), [(s.title, list(s.values), list(s.ranges)) for s in series], width)).encode()
     stable = hashlib.sha256(material).hexdigest()[:12]
     return svg.replace(m.group(1), stable)
 

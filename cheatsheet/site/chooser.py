@@ -17,7 +17,7 @@ from typing import Any
 from ..recipes.arch import DEFAULT_ARCH
 from ..recipes.dockerfile import full_dockerfile
 from . import render
-from .context import Row, Site, macro
+from .context import Site, macro
 from .render import Column, text
 
 Candidate = dict[str, Any]
@@ -79,7 +79,7 @@ def candidates(site: Site) -> list[Candidate]:
         if r["runs"] != "yes" or r["image_bytes"] is None:
             continue
         recipe = next((v for v in site.data.recipes.variants if v.key == (r["program"], r["variant"])), None)
-        if recipe is None or recipe.like_for_like_of or recipe.ladder and r["program"] != "hello-world":
+        if recipe is None or recipe.like_for_like_of or (recipe.ladder and r["program"] != "hello-world"):
             continue
         base = facts.get((r["base"], r["arch"]), {})
         b = bench.get((r["program"], r["variant"]))
@@ -145,8 +145,8 @@ def needs_table(site: Site) -> str:
 
     columns: list[Column[tuple[str, tuple[str, ...]]]] = [
         Column("Your binary", lambda i: text(i[0])),
-        Column("Smallest measured image", image),
-        Column("Size", size, "r"),
+        Column("Smallest measured image", image, key=True),
+        Column("Size", size, "r", key=True),
         Column("Base", base),
         Column("More", link),
     ]
@@ -158,7 +158,7 @@ def chooser_criteria(site: Site) -> str:
     """Each need the chooser offers and the rule in the data that defines it."""
     columns: list[Column[Criterion]] = [
         Column("Need", lambda c: text(c.label)),
-        Column("Defined by", lambda c: text(c.rule)),
+        Column("Defined by", lambda c: text(c.rule), key=True),
     ]
     return render.table(columns, list(CRITERIA))
 
@@ -197,10 +197,8 @@ def chooser_form(site: Site) -> str:
         '<form class="chooser" id="chooser" hidden><fieldset><legend>What your binary needs</legend>'
         f"{boxes}</fieldset>"
         '<p class="chooser-count" aria-live="polite"></p>'
-        # the results scroll in their own box on a narrow screen (the page never scrolls sideways)
-        '<div class="chooser-scroll" role="region" aria-label="Images that satisfy the needs" tabindex="0">'
         '<table class="chooser-results"><thead><tr><th scope="col">Image</th><th scope="col">Base</th>'
         '<th scope="col">C library</th><th scope="col">TLS, roots, resolver</th><th scope="col">Size</th>'
-        '<th scope="col">/alloc vs glibc</th></tr></thead><tbody></tbody></table></div></form>'
+        '<th scope="col">/alloc vs glibc</th></tr></thead><tbody></tbody></table></form>'
         f'<script type="application/json" id="chooser-data">{payload}</script>'
     )

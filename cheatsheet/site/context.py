@@ -16,8 +16,8 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from ..recipes.arch import DEFAULT_ARCH
-from .measurements import Measurements
 from . import render
+from .measurements import Measurements
 from .render import Footnotes, text
 
 COMPARE_SOURCE = "seed"
@@ -144,7 +144,9 @@ class Site:
     def citation(self, source: str) -> str:
         """A footnote reference to a published source."""
         row = self.source(source)
-        note = f"{text(row['title'])}. {render.linked(row['location'])}. Figures copied on {row['retrieved'].isoformat()}."
+        note = (
+            f"{text(row['title'])}. {render.linked(row['location'])}. Figures copied on {row['retrieved'].isoformat()}."
+        )
         if row["note"]:
             note += f" {render.inline(row['note'])}"
         return self.notes.ref("src", note)

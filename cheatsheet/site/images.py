@@ -13,7 +13,7 @@ from ..recipes.dockerfile import full_dockerfile
 from . import render
 from .context import COMPARE_SOURCE, Row, Site, macro
 from .network import BASE_ORDER
-from .render import Column, format_bytes, text
+from .render import Column, text
 
 # (column, title, default): shown in the image-size table only when a row differs from the default
 OPTIONAL_COLUMNS = (("tls", "TLS", "none"), ("dns", "DNS", "none"), ("allocator", "Allocator", "system"))
@@ -105,7 +105,7 @@ def image_size_table(
         Column(base_title, lambda i: text(i.described["base"])),
         Column("C library", lambda i: f"{text(i.described['libc'])}, {text(i.described['crt_linkage'])}"),
         *extra,
-        Column("Image", lambda i: site.size(i.measured, "image_bytes", program, i.variant), "r"),
+        Column("Image", lambda i: site.size(i.measured, "image_bytes", program, i.variant), "r", key=True),
         Column("Compressed", measured_cell(figure("compressed_bytes")), "r"),
         Column(binary_title, measured_cell(figure("binary_bytes")), "r"),
         *by_setting,
@@ -145,7 +145,7 @@ def published_table(site: Site, source: str, program: str) -> str:
 
     columns: list[Column[Row]] = [
         Column("Base", lambda r: text(r["base_as_published"])),
-        Column(size_title, size, "r"),
+        Column(size_title, size, "r", key=True),
         Column("Libc", lambda r: text(r["libc"])),
         Column("CRT linkage", lambda r: text(r["crt_linkage"])),
     ]
@@ -185,7 +185,7 @@ def provenance_table(site: Site, program: str, ladder: str = "") -> str:
         Column("Docker", lambda r: text(r["docker_version"])),
         Column("Built for", lambda r: text(r["arch"])),
         Column("Measured on", lambda r: text(r["host_arch"])),
-        Column("Measured", lambda r: text(r["measured_at"].strftime("%Y-%m-%d"))),
+        Column("Measured", lambda r: text(r["measured_at"].strftime("%Y-%m-%d")), key=True),
     ]
     return render.table(columns, rows)
 
@@ -209,7 +209,7 @@ def schema_table(site: Site, dataset: str) -> str:
         Column("Type", lambda f: text(f.type + (f" ({f.unit})" if f.unit else ""))),
         Column("Required", lambda f: "yes" if f.required else "no"),
         Column("Allowed", lambda f: text(allowed(f))),
-        Column("Meaning", lambda f: text(f.description)),
+        Column("Meaning", lambda f: text(f.description), key=True),
     ]
     return render.table(columns, schema.fields)
 
@@ -287,7 +287,10 @@ def runs_where(site: Site, program: str = "hello-world") -> str:
     cells = {
         (v.target.id, v.base.name): v
         for v in site.data.recipes.variants
-        if v.program.id == program and v.arch == DEFAULT_ARCH and not v.ladder and not v.like_for_like_of
+        if v.program.id == program
+        and v.arch == DEFAULT_ARCH
+        and not v.ladder
+        and not v.like_for_like_of
         and v.target.id in BINARY_TITLES
     }
     bases = [b for b in BASE_ORDER if any(base == b for _, base in cells)]
@@ -306,6 +309,7 @@ def runs_where(site: Site, program: str = "hello-world") -> str:
 
         return render_cell
 
+    # a grid: every cell is a key figure, so no column is marked key
     columns: list[Column[str]] = [Column("Binary", lambda t: text(BINARY_TITLES[t]))]
     columns += [Column(text(base), cell(base)) for base in bases]
     return render.table(columns, list(BINARY_TITLES))

@@ -12,13 +12,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from . import render
-from ..recipes.model import Ladder, Rung
 from ..recipes.dockerfile import dockerfile
-from .charts import ChartError, Series, bar_chart, figure
+from ..recipes.model import Ladder, Rung
+from . import render
+from .charts import NARROW, WIDE, ChartError, Series, bar_chart, figure
 from .context import Site, macro
 from .render import Column, inline, text
-
 
 Row = dict[str, Any]
 KINDS = ("std", "no_std", "any")
@@ -78,7 +77,8 @@ def _cell(site: Site, rung: Rung) -> str:
     same = ""
     if rung.same_as:
         same = site.notes.ref(
-            "data", "From the step that rebuilds std on, both glibc columns build the same binary: one build, shown twice."
+            "data",
+            "From the step that rebuilds std on, both glibc columns build the same binary: one build, shown twice.",
         )
     return mark + render.size(int(row["image_bytes"])) + same
 
@@ -111,9 +111,9 @@ def ladder_table(site: Site, ladder: object = "hello-size") -> str:
         "Bytes of the image as `docker image inspect` reports it; on scratch the image is the binary alone, "
         "so this is also the binary's size. Each step is built with everything of the steps above it.",
     )
+    # the step names the row (its number with it); the sizes are the key figures, next to it
     columns: list[Column[Any]] = [
-        Column("#", lambda s: str(s.number), "r"),
-        Column("Step", lambda s: f"{render.code(s.id)}: {inline(s.knob)}"),
+        Column("Step", lambda s: render.sort_key(f"{s.number}. {render.code(s.id)}: {inline(s.knob)}", s.number)),
         Column("Price", lambda s: inline(s.price)),
     ]
     for column, _ in ladder.columns:
@@ -124,7 +124,7 @@ def ladder_table(site: Site, ladder: object = "hello-size") -> str:
         def cell(s: Any, column: str = column) -> str:
             return _cell(site, ladder.rung(s.id, column))
 
-        columns.append(Column(title, cell, "r"))
+        columns.append(Column(title, cell, "r", key=True))
     columns.append(Column("Runs", lambda s: _runs(site, ladder, s.number)))
     return render.table(columns, list(ladder.steps))
 
@@ -147,20 +147,16 @@ def ladder_chart(site: Site, ladder: object = "hello-size") -> str:
         return "No chart: no step of this ladder has been measured to run yet." + site.notes.ref(
             "data", "Not measured yet: run scripts/measure.py for the ladder (the commands are below the table)."
         )
-    try:
-        svg = bar_chart(
-            ladder.title,
-            labels,
-            series,
-            value_format=render.format_bytes,
-            axis_title="image bytes (logarithmic); steps without a bar did not run, do not apply or are not measured",
+    axis_title = "image bytes (logarithmic); steps without a bar did not run, do not apply or are not measured"
+    try:  # drawn twice: for the text column of a large screen and for a phone
+        wide, narrow = (
+            bar_chart(ladder.title, labels, series, value_format=render.format_bytes, axis_title=axis_title, width=w)
+            for w in (WIDE, NARROW)
         )
     except ChartError as exc:
         raise site.fail(f"ladder {ladder.id!r}: {exc}") from None
-    # A figure of its own: raw HTML in Markdown must not be indented or broken by blank lines.
-    svg = svg.replace("\n", " ")
     caption = text("The same figures as the table above, on a logarithmic scale.")
-    return figure(svg, caption)
+    return figure(wide, caption, narrow)
 
 
 @macro

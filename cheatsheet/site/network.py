@@ -13,18 +13,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import render
-from ..recipes.arch import ARCHES, DEFAULT_ARCH
+from ..recipes.arch import DEFAULT_ARCH
 from ..recipes.model import Variant
+from . import render
 from .context import Site, macro
 from .render import Column, text
-
 
 Row = dict[str, Any]
 TLS_ORDER = ("rustls-ring", "rustls-aws-lc-rs", "openssl", "openssl-vendored")
 MATRIX_PROFILE = "stripped"
 BASE_ORDER = ("debian", "debian-slim", "distroless-cc", "distroless-static", "alpine", "scratch")
 CHECKS = (("health", "/health"), ("resolves", "Resolves"), ("proxies", "Proxied HTTPS"))
+#: What a server-checks table may be about: its key column (see render.Column.key).
+SERVER_CHECK_KEYS = ("image", *(column for column, _ in CHECKS), "trust_anchors")
 
 
 def _row(site: Site, v: Variant) -> Row | None:
@@ -99,6 +100,7 @@ def tls_matrix(site: Site, program: object = "webserver", stacks: object = None)
 
         return render_cell
 
+    # a grid: every cell is a key figure, so no column is marked key; on a phone it scrolls with its cue
     columns: list[Column[str]] = [Column("TLS stack", render.code)]
     columns += [Column(_column_title(columns_seen[k]), cell(k), "r") for k in keys]
     return render.table(columns, stacks)
@@ -151,9 +153,13 @@ def tls_cost_table(site: Site, program: object = "webserver") -> str:
 
 
 @macro
-def server_checks_table(site: Site, program: object, variants: object) -> str:
-    """The listed variants with what each server check gave on the private network."""
+def server_checks_table(site: Site, program: object, variants: object, key: object = "proxies") -> str:
+    """The listed variants with what each server check gave on the private network; ``key`` names the
+    column the table is about (one of :data:`SERVER_CHECK_KEYS`), shown next to the variant."""
     pid = site.program(program)
+    key = site.string("key", key)
+    if key not in SERVER_CHECK_KEYS:
+        raise site.fail(f"argument 'key' must be one of {', '.join(SERVER_CHECK_KEYS)}, not {key!r}")
     ids = site.variant_list(pid, variants)
     recipes = {v.id: v for v in site.data.recipes.variants if v.program.id == pid}
     items = [(recipes[vid], _row(site, recipes[vid])) for vid in ids if vid in recipes]
@@ -193,10 +199,10 @@ def server_checks_table(site: Site, program: object, variants: object) -> str:
         Column("TLS", lambda i: text(i[0].tls)),
         Column("Roots", lambda i: text(i[0].roots)),
         Column("Resolver", lambda i: text(i[0].dns)),
-        Column("Image", lambda i: _size(i[1]), "r"),
+        Column("Image", lambda i: _size(i[1]), "r", key=key == "image"),
         Column("Starts", starts),
-        *(Column(title, check(column)) for column, title in CHECKS),
-        Column("Trust anchors loaded", anchors),
+        *(Column(title, check(column), key=key == column) for column, title in CHECKS),
+        Column("Trust anchors loaded", anchors, key=key == "trust_anchors"),
     ]
     return render.table(columns, items)
 
@@ -235,7 +241,7 @@ def base_facts_table(site: Site) -> str:
 
     columns: list[Column[Row]] = [
         Column("Base", lambda r: text(r["base"])),
-        Column("Size", lambda r: render.size(int(r["base_bytes"])), "r"),
+        Column("Size", lambda r: render.size(int(r["base_bytes"])), "r", key=True),
         Column("Files", lambda r: render.sort_key(f"{int(r['files']):,}", int(r["files"])), "r"),
         Column("CA bundle (certificates)", ca),
         Column("Users uid ≥ 1000", users),

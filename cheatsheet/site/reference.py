@@ -23,11 +23,11 @@ def schema_tables(site: Site) -> str:
     return "\n\n".join(blocks)
 
 
-def signature(name: str) -> str:
-    """``image_size(program, variant)``: a macro as a page calls it."""
+def arguments(name: str) -> str:
+    """``(program, variant)``: the arguments a page calls a macro with."""
     params = list(inspect.signature(MACROS[name]).parameters.values())[1:]  # the page context is given
     shown = [p.name if p.default is inspect.Parameter.empty else f"{p.name}={p.default!r}" for p in params]
-    return f"{name}({', '.join(shown)})"
+    return f"({', '.join(shown)})"
 
 
 @macro
@@ -39,8 +39,10 @@ def macro_table(site: Site) -> str:
         return text(" ".join(doc.split("\n\n", 1)[0].split()))
 
     columns: list[Column[str]] = [
-        Column("Macro", lambda n: render.code(signature(n))),
-        Column("Shows", summary),
+        # the name alone in the first column (it never breaks), the arguments where they may wrap
+        Column("Macro", render.code),
+        Column("Shows", summary, key=True),
+        Column("Arguments", lambda n: render.code(arguments(n))),
     ]
     return render.table(columns, sorted(MACROS))
 
@@ -53,6 +55,6 @@ def rules_table(site: Site) -> str:
     columns: list[Column[tuple[str, str, str]]] = [
         Column("Rule", lambda i: render.code(i[0])),
         Column("Checks", lambda i: "each row" if i[1] == "row" else "the whole file"),
-        Column("What it holds", lambda i: text(i[2])),
+        Column("What it holds", lambda i: text(i[2]), key=True),
     ]
     return render.table(columns, items)

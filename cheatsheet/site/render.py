@@ -147,18 +147,75 @@ class Footnotes:
 
 @dataclass(frozen=True)
 class Column(Generic[T]):
-    """One column of a generated table: its header (safe Markdown), alignment and cell function."""
+    """One column of a generated table: its header (safe Markdown), alignment and cell function.
+
+    ``key`` marks the table's key figure (the size, the result, the trust anchors, the throughput...):
+    :func:`table` puts key columns right after the first column (the row's name, the variant), so a
+    narrow screen shows the name and its answer side by side, and never moves a key column into the
+    caption.
+    """
 
     title: str
     cell: Callable[[T], str]  # item -> safe Markdown
     align: str = "l"  # "l" or "r"
+    key: bool = False
+
+
+#: The mark on a key column's header: the page's CSS and the browser tests find the key column by it.
+KEY_CLASS = "table-key"
+#: The class of the paragraph above a table that says what every row shares.
+CAPTION_CLASS = "table-caption"
+
+
+def arrange(columns: Sequence[Column[T]]) -> list[Column[T]]:
+    """The first column, then the key columns, then the others; each group in the order given."""
+    if not columns:
+        raise ValueError("a table needs at least one column")
+    first, rest = columns[0], list(columns[1:])
+    if first.key:
+        raise ValueError("the first column names the row; the key figure is another column")
+    return [first, *(c for c in rest if c.key), *(c for c in rest if not c.key)]
+
+
+def constant_columns(columns: Sequence[Column[T]], rows: Sequence[Sequence[str]]) -> list[int]:
+    """The indices of the columns whose every cell is the same, in a table of two rows or more.
+
+    Neither the first column (the rows' names) nor a key column is ever constant: those always stay.
+    """
+    if len(rows) < 2:
+        return []
+    return [i for i, column in enumerate(columns) if i > 0 and not column.key and len({row[i] for row in rows}) == 1]
+
+
+def caption(shared: Sequence[tuple[str, str]]) -> str:
+    """What every row of a table shares, said once: a paragraph (safe Markdown) of ``(title, value)``
+    pairs, for the line above the table; an empty value reads as a dash, as in a cell."""
+    if not shared:
+        raise ValueError("a caption needs at least one shared column")
+    said = "; ".join(f"**{title.replace('<br>', ' ')}**: {value or '–'}" for title, value in shared)
+    return f"Same in every row — {said}.\n{{: .{CAPTION_CLASS} }}"
 
 
 def table(columns: Sequence[Column[T]], items: Sequence[T]) -> str:
-    """A Markdown table with one row per item, a cell per column."""
-    return markdown_table(
-        [c.title for c in columns], [[c.cell(item) for c in columns] for item in items], [c.align for c in columns]
+    """A Markdown table with one row per item, a cell per column.
+
+    The key columns stand next to the first (:func:`arrange`); a column whose every cell is the same
+    leaves the table and is said once in a caption above it (:func:`constant_columns`, :func:`caption`).
+    """
+    ordered = arrange(columns)
+    rows = [[c.cell(item) for c in ordered] for item in items]
+    shared = constant_columns(ordered, rows)
+    kept = [i for i in range(len(ordered)) if i not in shared]
+    body = markdown_table(
+        [_title(ordered[i]) for i in kept], [[row[i] for i in kept] for row in rows], [ordered[i].align for i in kept]
     )
+    if not shared:
+        return body
+    return caption([(ordered[i].title, rows[0][i]) for i in shared]) + "\n\n" + body
+
+
+def _title(column: Column[T]) -> str:
+    return f'<span class="{KEY_CLASS}">{column.title}</span>' if column.key else column.title
 
 
 def markdown_table(headers: list[str], rows: list[list[str]], align: list[str]) -> str:

@@ -4,11 +4,17 @@ webserver page's start-up and memory table, each checked against bench.csv as co
 from __future__ import annotations
 
 import html
+import re
+import shutil
 
 import pytest
-from support import cell_text, page, table_rows, tables
+from support import bench_rows, cell_text, page, table_rows, tables, write_bench_rows
 
-from cheatsheet.site.context import MacroError
+from cheatsheet.data.table import read_table
+from cheatsheet.paths import MEASUREMENTS
+from cheatsheet.site.charts import NARROW, WIDE
+from cheatsheet.site.context import MacroError, Site
+from cheatsheet.site.measurements import Measurements, load_measurements
 from cheatsheet.site.render import format_bytes
 
 
@@ -67,3 +73,52 @@ def test_a_figure_for_prose_is_the_csv_value_and_a_bad_name_fails_loudly(site, b
         site.call("bench_figure", "alloc-nothing", "alloc_rps")
     with pytest.raises(MacroError, match=r"bench\.csv has no column 'speed'"):
         site.call("bench_figure", "alloc-musl", "speed")
+
+
+# -- the chart on a run made up for the test (bench.csv may have no run yet) ------------------------
+
+
+@pytest.fixture
+def bench_site(tmp_path) -> Site:
+    """The page context on the committed data with support.bench_rows as bench.csv (read and checked
+    against the schema as the build reads it)."""
+    shutil.copy(MEASUREMENTS / "bench.schema.json", tmp_path / "bench.schema.json")
+    table = read_table(write_bench_rows(tmp_path / "bench.csv"))
+    data = load_measurements()
+    with_run = Measurements({**data.tables, "bench": table}, data.recipes)
+    s = Site(lambda: with_run)
+    s.start_page("test.md")
+    return s
+
+
+def ci_spans(svg: str) -> list[tuple[float, float]]:
+    """The value each range line of a linear chart starts and ends at, read back through the axis'
+    labelled guides, in drawing order."""
+    guides = {
+        float(v): float(x)
+        for x, v in re.findall(r'<text x="([0-9.]+)" y="[0-9.]+" class="(?:major)?">([0-9.]+)×</text>', svg)
+    }
+    (v0, x0), (v1, x1) = sorted(guides.items())[:2]
+    per_unit = (x1 - x0) / (v1 - v0)
+    spans = []
+    for d in re.findall(r'<g class="ci"><path d="([^"]+)"', svg):
+        xs = [float(x) for x in re.findall(r"[ML]([0-9.]+) ", d)]
+        spans.append((v0 + (min(xs) - x0) / per_unit, v0 + (max(xs) - x0) / per_unit))
+    return spans
+
+
+def test_the_chart_shows_every_variant_with_the_range_of_its_rounds_wide_and_narrow(bench_site):
+    out = bench_site.call("bench_chart")
+    svgs = re.findall(r"<svg .*?</svg>", out)
+    assert len(svgs) == 2 and "chart-wide" in svgs[0] and "chart-narrow" in svgs[1]
+    rows = bench_rows()
+    expected = sorted(
+        (float(r[f"{c}_min"]), float(r[f"{c}_max"])) for r in rows for c in ("alloc_rps_ratio", "cpu_rps_ratio")
+    )
+    for svg, width in zip(svgs, (WIDE, NARROW), strict=True):
+        assert f'viewBox="0 0 {width} ' in svg
+        assert all(r["variant"] in svg for r in rows)
+        spans = sorted(ci_spans(svg))
+        assert len(spans) == len(expected)  # a range on every bar, both series
+        for (low, high), (e_low, e_high) in zip(spans, expected, strict=True):
+            assert low == pytest.approx(e_low, abs=0.01) and high == pytest.approx(e_high, abs=0.01)

@@ -7,20 +7,12 @@ at both viewport widths are written to ``artifacts/screenshots/`` (git-ignored).
 
 from __future__ import annotations
 
-import functools
 import gzip
-import http.server
-import threading
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from browsing import CHROMIUM, SCREENSHOTS, WIDTHS, Watched, site_pages
 
-from cheatsheet.paths import REPO
-
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = REPO / "artifacts" / "screenshots"
-WIDTHS = {"desktop": 1280, "phone": 390}
 KEY_PAGES = {
     "home": "",
     "hello-world": "programs/hello-world/",
@@ -41,72 +33,7 @@ pytestmark = [
     ),
 ]
 
-
-def site_pages(built_site: Path) -> list[str]:
-    """The URL path of every page of the built site."""
-    return sorted(
-        "" if p.parent == built_site else p.parent.relative_to(built_site).as_posix() + "/"
-        for p in built_site.rglob("index.html")
-    )
-
-
-@pytest.fixture(scope="module")
-def base_url(built_site):
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    class Server(http.server.ThreadingHTTPServer):
-        def handle_error(self, request, client_address):
-            pass  # the browser closing a connection early (a page left mid-load) is not a failure
-
-    handler = functools.partial(Quiet, directory=str(built_site))
-    server = Server(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield b
-        b.close()
-
-
-class Watched:
-    """A browser context that refuses and records every request leaving 127.0.0.1, and every error."""
-
-    def __init__(self, browser, width: int):
-        self.context = browser.new_context(viewport={"width": width, "height": 900})
-        self.external: list[str] = []
-        self.errors: list[str] = []
-        self.requests: list[tuple[str, str]] = []  # (resource type, url) of every same-site request
-        self.context.route("**/*", self._route)
-        self.page = self.context.new_page()
-        self.page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
-        self.page.on("console", self._console)
-
-    def _route(self, route):
-        request = route.request
-        if urlsplit(request.url).hostname != "127.0.0.1":
-            self.external.append(request.url)
-            route.abort()
-            return
-        self.requests.append((request.resource_type, request.url))
-        route.continue_()
-
-    def _console(self, message):
-        if message.type == "error":
-            self.errors.append(f"console error: {message.text}")
-
-    def check(self) -> None:
-        assert self.external == [], f"requests that left the site: {self.external}"
-        assert self.errors == [], self.errors
+# The browser and the served site (base_url) are the session's: tests/site/conftest.py.
 
 
 @pytest.fixture

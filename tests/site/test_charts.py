@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import sys
@@ -9,15 +10,28 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from cheatsheet.site.charts import MAX_LABEL, ChartError, Series, bar_chart, check_svg
+from cheatsheet.site.charts import (
+    MAX_LABEL,
+    MIN_FONT,
+    NARROW,
+    WIDE,
+    ChartError,
+    Series,
+    _height,
+    _tick_step,
+    bar_chart,
+    check_svg,
+    figure,
+    narrow_ticks,
+)
 from cheatsheet.site.render import format_bytes, markdown_table
 
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def draw(labels=("1. release", "2. tiny"), series=None, title="Ladder"):
+def draw(labels=("1. release", "2. tiny"), series=None, title="Ladder", width=WIDE):
     series = series or [Series("glibc static", [1_419_288, 384]), Series("musl static", [600_832, None])]
-    return bar_chart(title, list(labels), series, value_format=format_bytes, axis_title="bytes")
+    return bar_chart(title, list(labels), series, value_format=format_bytes, axis_title="bytes", width=width)
 
 
 def test_the_chart_is_one_valid_svg_element_without_script():
@@ -138,3 +152,101 @@ def test_a_table_whose_rows_do_not_match_its_header_is_refused():
         markdown_table(["a", "b"], [["1"]], ["l", "l"])
     with pytest.raises(ValueError, match="one cell and one alignment per header"):
         markdown_table(["a", "b"], [["1", "2"]], ["l"])
+
+
+# -- a layout for phones, and the range of each bar ------------------------------------------------------
+
+
+def font_sizes(svg: str) -> list[float]:
+    """Every font size the chart's CSS sets (pygal styles all its text there), in px."""
+    return [float(n) for n in re.findall(r"font-size:\s*([0-9.]+)px", svg)]
+
+
+def drawn_text(svg: str) -> list[str]:
+    return [t.text or "" for t in ET.fromstring(svg).iter(f"{SVG}text")]
+
+
+@pytest.mark.parametrize("width", [WIDE, NARROW])
+def test_every_text_is_drawn_at_least_at_the_smallest_font(width):
+    svg = draw(width=width)
+    assert re.search(rf'viewBox="0 0 {width} [0-9]+"', svg)
+    sizes = font_sizes(svg)
+    assert sizes and min(s for s in sizes if s != 64) >= MIN_FONT  # 64: pygal's "no data" text, never drawn here
+    assert "No data" not in " ".join(drawn_text(svg))
+
+
+def test_the_narrow_chart_has_its_legend_in_one_column_and_fewer_axis_labels():
+    labels = [f"{i}. step" for i in range(1, 8)]
+    values = [10 ** (i % 7 + 1) for i in range(7)]
+    series = [Series("glibc", values), Series("musl", values)]
+    wide = bar_chart("t", labels, series, value_format=format_bytes, width=WIDE)
+    narrow = bar_chart("t", labels, series, value_format=format_bytes, width=NARROW)
+
+    def axis_labels(svg: str) -> list[str]:
+        return [t for t in drawn_text(svg) if t.endswith("B")]
+
+    assert len(axis_labels(narrow)) <= 4 < len(axis_labels(wide))
+    legend_x = set(re.findall(r'class="legend reactive activate-serie"><rect x="([0-9.]+)"', narrow))
+    assert len(legend_x) == 1  # one column: both series start at the same x
+    assert len(set(re.findall(r'class="legend reactive activate-serie"><rect x="([0-9.]+)"', wide))) == 2
+    assert len(legend_x) == 1  # one column: both series start at the same x
+    assert narrow != wide and narrow.split('id="chart-')[1][:12] != wide.split('id="chart-')[1][:12]
+
+
+@pytest.mark.parametrize(
+    ("ticks", "most", "kept"),
+    [
+        ([1, 10, 100], 4, [1, 10, 100]),
+        ([1, 10, 100, 1000, 10**4, 10**5, 10**6], 4, [1, 100, 10**4, 10**6]),
+        ([0, 0.5, 1.0, 1.5, 2.0], 3, [0, 1.0, 2.0]),
+        ([0, 1, 2, 3, 4, 5], 4, [1, 3, 5]),  # the last always stays: it is the axis' end
+    ],
+)
+def test_narrow_ticks_keep_the_axis_end_and_at_most_so_many(ticks, most, kept):
+    assert narrow_ticks(ticks, most) == kept
+
+
+@pytest.mark.parametrize(
+    ("high", "most", "step"), [(1.4, 6, 0.5), (1.4, 3, 0.5), (1.4, 2, 1.0), (950, 6, 200), (950, 3, 500)]
+)
+def test_a_tick_step_gives_at_most_so_many_ticks(high, most, step):
+    assert _tick_step(high, most) == pytest.approx(step)
+    assert high / _tick_step(high, most) <= most
+
+
+def test_a_figure_with_a_narrow_drawing_holds_both_each_marked_for_the_css():
+    wide, narrow = draw(width=WIDE), draw(width=NARROW)
+    out = figure(wide, "caption", narrow)
+    assert out.count("<svg ") == 2 and "\n" not in out
+    assert 'class="pygal-chart chart-wide"' in out and 'class="pygal-chart chart-narrow"' in out
+    assert out.index("chart-wide") < out.index("chart-narrow")
+    assert figure(wide, "caption").count("<svg ") == 1 and "chart-wide" not in figure(wide, "caption")
+    with pytest.raises(ChartError):
+        figure(wide, "caption", "<svg></svg>")
+
+
+@pytest.mark.parametrize("width", [WIDE, NARROW])
+def test_each_bar_shows_its_range_from_lowest_to_highest(width):
+    """pygal draws a range as a line across the bar's end: its ends must sit where the axis puts the
+    lowest and the highest value (the axis read from its own labelled guides)."""
+    ranges = [(1.2, 1.3), (0.4, 0.7)]
+    svg = bar_chart("r", ["a", "b"], [Series("x", [1.25, 0.5], ranges)], value_format=lambda v: f"{v:.2f}×",
+                    logarithmic=False, width=width)  # fmt: skip
+    guides = {
+        float(label): float(x)
+        for x, label in re.findall(r'<text x="([0-9.]+)" y="[0-9.]+" class="major">([0-9.]+)×</text>', svg)
+    }
+    (v0, x0), (v1, x1) = sorted(guides.items())[:2]
+    scale = (x1 - x0) / (v1 - v0)
+    lines = re.findall(r'<g class="ci"><path d="([^"]+)"', svg)
+    spans = sorted((min(xs), max(xs)) for d in lines for xs in [[float(x) for x in re.findall(r"[ML]([0-9.]+) ", d)]])
+    expected = sorted((x0 + (lo - v0) * scale, x0 + (hi - v0) * scale) for lo, hi in ranges)
+    assert len(spans) == 2
+    for (a, b), (ea, eb) in zip(spans, expected, strict=True):
+        assert a == pytest.approx(ea, abs=0.5) and b == pytest.approx(eb, abs=0.5)
+
+
+def test_a_narrow_drawing_gives_each_label_more_height_and_its_legend_a_line_per_series():
+    assert _height(WIDE, 10, 2) == 120 + 30 * 10
+    assert _height(NARROW, 10, 2) - _height(NARROW, 9, 2) == 40 > _height(WIDE, 10, 2) - _height(WIDE, 9, 2)
+    assert _height(NARROW, 10, 3) - _height(NARROW, 10, 2) == 20

@@ -66,9 +66,10 @@ def test_the_download_table_lists_every_dataset_with_its_rows():
     tables = read_datasets()
     lines = downloads.download_table(tables).splitlines()
     assert lines[0] == "| Dataset | Rows | CSV | JSON | Schema |" and len(lines) == 2 + len(tables)
-    assert f"| `sources` | {len(tables['sources'].rows):,} | [sources.csv](data/sources.csv) |" in lines[2:][
-        list(tables).index("sources")
-    ]
+    assert (
+        f"| `sources` | {len(tables['sources'].rows):,} | [sources.csv](data/sources.csv) |"
+        in lines[2:][list(tables).index("sources")]
+    )
 
 
 def test_a_broken_dataset_stops_the_hook_with_its_position(site_copy):

@@ -69,7 +69,7 @@ def test_base_size_is_the_latest_x86_64_measurement_of_the_base(site):
 
 def test_a_note_every_row_shares_goes_on_the_header_once(site):
     table = site.call("image_size_table", "hello-world", variants=["debian", "scratch-glibc"])
-    header = table.splitlines()[0]
+    header = next(line for line in table.splitlines() if line.startswith("|"))  # below the caption
     strip_label = re.search(r"Binary(\[\^data-[0-9a-f]+\])", header).group(1)
     assert table.count(strip_label) == 1
     assert "cargo's strip = symbols setting" in site.finish_page()
@@ -77,7 +77,7 @@ def test_a_note_every_row_shares_goes_on_the_header_once(site):
 
 def test_a_base_note_every_measured_row_shares_is_in_the_header(site):
     table = site.call("image_size_table", "hello-world", variants=["debian", "scratch-glibc"])
-    header = table.splitlines()[0]
+    header = next(line for line in table.splitlines() if line.startswith("|"))  # below the caption
     label = re.search(r"Base(\[\^data-[0-9a-f]+\])", header).group(1)
     assert table.count(label) == 1
     assert "bootstrapped from Debian 12 packages" in site.finish_page()
@@ -163,7 +163,8 @@ def test_schema_table_lists_every_column_with_its_unit(site):
     table = site.call("schema_table", "images")
     assert table.count("\n") == 2 + len(site.data.tables["images"].schema.fields) - 1
     # empty only in the row of a build that failed (a rule of the schema says when)
-    assert "| <code>image&#95;bytes</code> | integer (B) | no | 1 to 1,000,000,000,000 |" in table
+    row = next(line for line in table.splitlines() if line.startswith("| <code>image&#95;bytes</code> | "))
+    assert row.endswith("| integer (B) | no | 1 to 1,000,000,000,000 |")  # after its meaning, the key column
     with pytest.raises(
         MacroError, match="unknown dataset 'image'; known: base_images, bench, images, published, sources, toolchains"
     ):
@@ -174,11 +175,22 @@ def test_provenance_table_says_where_each_row_came_from(site):
     table = site.call("provenance_table", "hello-world")
     steps = {v.id for v in site.data.recipes.variants if v.ladder}
     rows = [r for r in site.data.images_by_program["hello-world"] if r["variant"] not in steps]  # on their page
-    assert table.count("\n") == 1 + len(rows)
-    assert "| Built for | Measured on |" in table.splitlines()[0] + "|"
+    lines = [line for line in table.splitlines() if line.startswith("|")]
+    assert len(lines) == 2 + len(rows)
+    assert lines[0].startswith('| Variant | <span class="table-key">Measured</span> | Toolchain |')
+    # a setting every row shares is said once, in the caption above the table
+    said = table.split("\n{: .table-caption }")[0] if "table-caption" in table else ""
+    for column, title in (("arch", "Built for"), ("host_arch", "Measured on"), ("docker_version", "Docker")):
+        values = {text(r[column]) for r in rows}
+        if len(values) == 1:
+            assert f"**{title}**: {values.pop()}" in said and f"| {title} |" not in lines[0]
+        else:
+            assert f"| {title} |" in lines[0] + "|"
     for row in rows:
-        assert f"<code>{text(row['variant'])}</code> | rustc {text(row['rustc_release'])}," in table
-        assert f"| {text(row['arch'])} | {text(row['host_arch'])} |" in table
+        assert (
+            f"<code>{text(row['variant'])}</code> | {text(row['measured_at'].strftime('%Y-%m-%d'))} | "
+            f"rustc {text(row['rustc_release'])}," in table
+        )
 
 
 def test_a_published_table_keeps_the_sources_order_and_wording(site):

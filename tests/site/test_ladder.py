@@ -81,7 +81,7 @@ def test_smallest_links_to_the_smallest_row_that_runs(site, ladder):
 
 
 def test_a_steps_size_for_prose(site, ladder):
-    rung, row = next((r, row) for r, row in measured_rungs(site, ladder) if r.step.id == "no-std" and r.libc == "musl")
+    row = next(row for r, row in measured_rungs(site, ladder) if r.step.id == "no-std" and r.libc == "musl")
     assert site.call("ladder_size", "no-std", "musl") == size(row["image_bytes"])
     assert site.call("ladder_size", "upx", "musl").startswith("not measured[^data-")
 
@@ -138,8 +138,8 @@ def test_a_failed_build_and_a_failed_run_are_footnoted_with_their_message(site, 
     monkeypatch.setattr(site, "measured", lambda program, vid: fake_rows.get(vid) or real(program, vid))
     out = site.call("ladder_table")
     notes = site.finish_page()
-    opt_s = next(ln for ln in out.splitlines() if ln.startswith("| 3 |"))
-    opt_z = next(ln for ln in out.splitlines() if ln.startswith("| 4 |"))
+    opt_s = next(ln for ln in out.splitlines() if ln.startswith('| <span data-sort="3">3. '))
+    opt_z = next(ln for ln in out.splitlines() if ln.startswith('| <span data-sort="4">4. '))
     assert "build failed[^data-" in opt_s and "musl: not built" in opt_s
     assert 'data-sort="5000"' in opt_z and "musl: no[^data-" in opt_z
     assert "<boom>" not in notes

@@ -9,7 +9,23 @@ import re
 import markdown
 import pytest
 
-from cheatsheet.site.render import Footnotes, code_block, format_bytes, markdown_table, size, sort_key, tabs, text
+from cheatsheet.site.render import (
+    CAPTION_CLASS,
+    KEY_CLASS,
+    Column,
+    Footnotes,
+    arrange,
+    caption,
+    code_block,
+    constant_columns,
+    format_bytes,
+    markdown_table,
+    size,
+    sort_key,
+    table,
+    tabs,
+    text,
+)
 
 EXTENSIONS = [
     "abbr",
@@ -146,3 +162,65 @@ def test_tabs_indent_their_bodies_and_refuse_labels_that_need_escaping():
     assert tabs([("A", "x\n\ny"), ("B", "z")]) == '=== "A"\n\n    x\n\n    y\n\n=== "B"\n\n    z'
     with pytest.raises(ValueError):
         tabs([('say "hi"', "x")])
+
+
+# -- the table's layout: key figure next to the name, what every row shares said once ----------------
+
+
+def col(title: str, index: int, key: bool = False) -> Column:
+    return Column(title, lambda row: row[index], "r" if key else "l", key=key)
+
+
+def test_key_columns_stand_next_to_the_first_in_their_order():
+    a, b, c, d = col("a", 0), col("b", 1), col("c", 2, key=True), col("d", 3, key=True)
+    assert [x.title for x in arrange([a, b, c, d])] == ["a", "c", "d", "b"]
+    assert [x.title for x in arrange([a, b])] == ["a", "b"]
+    with pytest.raises(ValueError, match="first column names the row"):
+        arrange([c, a])
+    with pytest.raises(ValueError, match="at least one column"):
+        arrange([])
+
+
+def test_a_column_is_constant_when_every_cell_is_the_same_but_never_the_name_or_the_key():
+    columns = [col("name", 0), col("same", 1), col("differs", 2), col("key", 3, key=True)]
+    rows = [["x", "s", "1", "k"], ["x", "s", "2", "k"]]
+    assert constant_columns(columns, rows) == [1]
+    assert constant_columns(columns, rows[:1]) == []  # one row: nothing to compare with
+    assert constant_columns(columns, []) == []
+
+
+def test_the_caption_says_each_shared_column_once_with_its_title():
+    line = caption([("Base", "scratch"), ("Runs", "yes"), ("Note<br>more", "")])
+    assert line == f"Same in every row — **Base**: scratch; **Runs**: yes; **Note more**: –.\n{{: .{CAPTION_CLASS} }}"
+    with pytest.raises(ValueError):
+        caption([])
+
+
+def test_a_table_moves_constant_columns_into_its_caption_and_its_key_next_to_the_name():
+    rows = [
+        ("debian", "glibc", "yes", 124_000_000),
+        ("scratch", "glibc", "yes", 700_000),
+        ("alpine", "musl", "yes", 8_000_000),
+    ]
+    columns = [
+        Column("Variant", lambda r: text(r[0])),
+        Column("C library", lambda r: text(r[1])),
+        Column("Runs", lambda r: text(r[2])),
+        Column("Image", lambda r: size(r[3]), "r", key=True),
+    ]
+    out = markdown.markdown(table(columns, rows), extensions=EXTENSIONS)
+    cap = re.search(rf'<p class="{CAPTION_CLASS}">(.*?)</p>', out, re.S)
+    assert cap and html.unescape(re.sub("<[^>]+>", "", cap.group(1))) == "Same in every row — Runs: yes."
+    assert out.index(cap.group(0)) < out.index("<table>")  # said above the table
+    headers = [re.sub("<[^>]+>", "", h) for h in re.findall(r"<th[^>]*>(.*?)</th>", out)]
+    assert headers == ["Variant", "Image", "C library"]
+    assert f'<span class="{KEY_CLASS}">Image</span>' in out
+    assert len(re.findall(r"<tr>", out)) == 4 and "yes" not in re.search(r"<table>.*</table>", out, re.S).group(0)
+
+
+def test_a_table_whose_columns_all_differ_has_no_caption():
+    columns = [Column("Variant", lambda r: text(r[0])), Column("Image", lambda r: size(r[1]), "r", key=True)]
+    out = table(columns, [("a", 1), ("b", 2)])
+    assert CAPTION_CLASS not in out and out.startswith("| Variant |")
+    single = table([Column("Variant", text), Column("Base", lambda r: "scratch")], ["only"])
+    assert single.startswith("| Variant | Base |")  # one row: every column stays
