@@ -177,3 +177,17 @@ def test_the_data_recipes_and_site_layers_load_no_docker_or_measurement_code():
         "assert not heavy, heavy\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
+
+
+def test_the_linter_reads_every_python_file_of_the_project():
+    """ruff's exclusions are anchored to the top folder: a bare "site" (the built site) once also skipped
+    cheatsheet/site and tests/site, so their findings went unseen."""
+    listed = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--show-files"], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout
+    seen = {Path(line.strip()).resolve() for line in listed.splitlines() if line.strip().endswith(".py")}
+    tracked = subprocess.run(
+        ["git", "ls-files", "*.py"], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.split()
+    missing = [f for f in tracked if (REPO / f).resolve() not in seen and not f.startswith("programs/")]
+    assert missing == []
