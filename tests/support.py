@@ -142,6 +142,18 @@ def mkdocs_build(project: Path, out: Path) -> subprocess.CompletedProcess:
     )
 
 
+#: Debian's chromium, which the browser tests drive through Playwright.
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def site_pages(built_site: Path) -> list[str]:
+    """The URL path of every page of the built site."""
+    return sorted(
+        "" if p.parent == built_site else p.parent.relative_to(built_site).as_posix() + "/"
+        for p in built_site.rglob("index.html")
+    )
+
+
 def page(site: Path, rel: str) -> str:
     return (site / rel).read_text(encoding="utf-8")
 

@@ -4,9 +4,12 @@
  * exact bytes there, see cheatsheet/site/render.py), otherwise by its text; a column whose every filled
  * cell is a number sorts numerically. Cells with no value stay last in either direction: empty ones,
  * a dash, and in a column of keyed cells any cell without a key ("not measured"). Ties keep their order (the sort is
- * stable), and the sorted header carries aria-sort. Clicking a link in a header (a footnote) does
- * not sort. Material's instant navigation replaces the page without reloading scripts, so tables
- * are set up for each document$ emission when Material provides it.
+ * stable), and the sorted header carries aria-sort. A header's text becomes a button (so that
+ * assistive technology announces a control, reachable by Tab and activated by Enter or Space), with
+ * the arrow beside it hidden from assistive technology; a footnote link in the header stays outside
+ * the button, and clicking it does not sort. A header cell with no text (the corner above row
+ * headers) is never made a sort control. Material's instant navigation replaces the page without
+ * reloading scripts, so tables are set up for each document$ emission when Material provides it.
  */
 (function () {
   "use strict";
@@ -51,19 +54,34 @@
     header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
   }
 
+  function holdsLink(node) {
+    return node.nodeName === "A" || Boolean(node.querySelector && node.querySelector("a"));
+  }
+
+  // The header's content up to its first footnote reference, moved into a button with an arrow.
+  function makeButton(header) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "sort";
+    while (header.firstChild && !holdsLink(header.firstChild)) {
+      button.appendChild(header.firstChild);
+    }
+    var arrow = document.createElement("span");
+    arrow.className = "sort-arrow";
+    arrow.setAttribute("aria-hidden", "true");
+    button.appendChild(arrow);
+    header.insertBefore(button, header.firstChild);
+  }
+
   function setUp(table) {
     if (table.hasAttribute("data-sortable") || !table.tHead || !table.tBodies[0]) return;
     if (table.tBodies[0].rows.length < 2) return;
     table.setAttribute("data-sortable", "");
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (header, index) {
-      header.tabIndex = 0;
+      if (header.tagName !== "TH" || !header.textContent.trim()) return;
+      makeButton(header);
       header.addEventListener("click", function (event) {
         if (event.target.closest("a")) return;
-        sortTable(table, header, index);
-      });
-      header.addEventListener("keydown", function (event) {
-        if (event.target !== header || (event.key !== "Enter" && event.key !== " ")) return;
-        event.preventDefault();
         sortTable(table, header, index);
       });
     });
