@@ -194,3 +194,31 @@ def test_a_table_with_row_headers_sorts_by_its_columns_only(browser, base_url, p
         assert table.locator("thead th button.sort").count() == table.locator("thead th").count() >= 2
     finally:
         context.close()
+
+
+# -- scrolling by keyboard, on a phone -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_the_tab_strip_and_a_wide_table_scroll_from_the_keyboard_on_a_phone(browser, base_url, javascript):
+    """At 390 px the hello-world page's strip of seven Dockerfile tabs, and its widest table, scroll
+    sideways: each is reached with Tab and scrolled with the arrow keys."""
+    context = browser.new_context(viewport={"width": WIDTHS["phone"], "height": 900}, java_script_enabled=javascript)
+    page = context.new_page()
+    try:
+        page.goto(f"{base_url}/programs/hello-world/")
+        strip = page.locator("article .tabbed-labels[role=region]").first
+        table = page.locator("article .md-typeset__scrollwrap[role=region]").filter(has_text="Compressed").first
+        for region in (strip, table):
+            assert region.evaluate("e => e.scrollWidth > e.clientWidth"), region
+            # reached by Tab from the element before it
+            region.evaluate("e => { const b = document.createElement('button'); b.id = 'before'; e.before(b); }")
+            page.locator("#before").focus()
+            page.keyboard.press("Tab")
+            assert region.evaluate("e => document.activeElement === e")
+            page.keyboard.press("ArrowRight")
+            page.keyboard.press("ArrowRight")
+            page.wait_for_function("e => e.scrollLeft > 0", arg=region.element_handle(), timeout=3000)
+            page.locator("#before").evaluate("b => b.remove()")
+    finally:
+        context.close()
