@@ -1,6 +1,6 @@
-"""Fixtures of the browser tests (test_browser, test_access): the built site served on 127.0.0.1, and
-Debian's chromium driven by Playwright. The site itself is built once per session (``built_site``,
-tests/conftest.py)."""
+"""Fixtures of the accessibility test (test_access): the built site served on 127.0.0.1, and Debian's
+chromium driven by Playwright, as test_browser has them (its own fixtures of the same names take
+precedence there). The site itself is built once per session (``built_site``, tests/conftest.py)."""
 
 from __future__ import annotations
 

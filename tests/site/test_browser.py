@@ -1,21 +1,24 @@
 """The built site in a real browser: Debian's chromium driven by Playwright.
 
-The site is served from the built directory on 127.0.0.1 (the ``base_url`` and ``browser`` fixtures of
-tests/site/conftest.py, shared with the accessibility test); every request a page makes is routed
+The site is served from the built directory on 127.0.0.1; every request a page makes is routed
 through the test, and one to any other host fails it (and is not sent). Screenshots of the key pages
 at both viewport widths are written to ``artifacts/screenshots/`` (git-ignored).
 """
 
 from __future__ import annotations
 
+import functools
 import gzip
+import http.server
+import threading
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from support import CHROMIUM, site_pages
 
 from cheatsheet.paths import REPO
 
+CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = REPO / "artifacts" / "screenshots"
 WIDTHS = {"desktop": 1280, "phone": 390}
 KEY_PAGES = {
@@ -37,6 +40,42 @@ pytestmark = [
         not CHROMIUM.exists(), reason="Debian's chromium is not installed (scripts/setup.sh test installs it)"
     ),
 ]
+
+
+def site_pages(built_site: Path) -> list[str]:
+    """The URL path of every page of the built site."""
+    return sorted(
+        "" if p.parent == built_site else p.parent.relative_to(built_site).as_posix() + "/"
+        for p in built_site.rglob("index.html")
+    )
+
+
+@pytest.fixture(scope="module")
+def base_url(built_site):
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    class Server(http.server.ThreadingHTTPServer):
+        def handle_error(self, request, client_address):
+            pass  # the browser closing a connection early (a page left mid-load) is not a failure
+
+    handler = functools.partial(Quiet, directory=str(built_site))
+    server = Server(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield b
+        b.close()
 
 
 class Watched:
