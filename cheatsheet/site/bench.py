@@ -177,8 +177,6 @@ def bench_chart(site: Site) -> str:
         [r["variant"] for r in rows],
         [series("/alloc (allocator-bound)", "alloc_rps_ratio"), series("/cpu (control)", "cpu_rps_ratio")],
         value_format=lambda v: f"{v:.2f}×",
-        description="Bar chart of each variant's requests per second on /alloc and /cpu relative to the "
-        "baseline, with the range over the rounds; the table below gives the same ratios.",
         axis_title="throughput relative to the baseline (1.0 = the same); lines: lowest to highest round",
         logarithmic=False,
     )

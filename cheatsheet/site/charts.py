@@ -11,6 +11,8 @@ pygal is imported when a chart is drawn, not when this module is imported, so pa
 * readable on the light and the dark palette of mkdocs-material: the background is transparent and
   the text, axes and guides take ``currentColor`` (the page's text colour), the two series colours
   are mid-tones that keep their contrast on both;
+* an image to assistive technology, named by its title and described as the figures of the table next
+  to it (:func:`name_chart`);
 * labels escaped: pygal writes every text through its XML library, so a label such as
   ``<script>`` is text in the picture, never markup (a test holds it to that).
 """
@@ -18,7 +20,6 @@ pygal is imported when a chart is drawn, not when this module is imported, so pa
 from __future__ import annotations
 
 import hashlib
-import html
 import math
 import re
 from xml.etree import ElementTree
@@ -81,16 +82,11 @@ def bar_chart(
     series: Sequence[Series],
     *,
     value_format: Callable[[Any], str],
-    description: str,
     axis_title: str = "",
     logarithmic: bool = True,
 ) -> str:
     """A horizontal bar chart, on a logarithmic axis (sizes spanning decades) or a linear one from zero
-    (rates whose ratios matter), as an ``<svg>`` element to inline in a page.
-
-    ``description`` (plain text) says in a sentence what the chart shows and where the table with the
-    same figures is: the chart is an image to assistive technology, named by its title
-    (:func:`name_chart`)."""
+    (rates whose ratios matter), as an ``<svg>`` element to inline in a page."""
     if not labels or not series:
         raise ChartError("a chart needs at least one label and one series")
     for s in series:
@@ -164,34 +160,29 @@ def bar_chart(
     svg = _PYGAL_SCRIPT.sub("", svg)
     svg = _COMMENT.sub("", svg)  # pygal's credits carry the date of the build
     svg = _deterministic(svg, title, labels, series)
-    svg = name_chart(svg, description)
+    svg = svg.replace("<svg ", '<svg style="width:100%;height:auto" role="img" ', 1)
+    svg = name_chart(svg)
     check_svg(svg)
     return svg
 
 
-def name_chart(svg: str, description: str) -> str:
-    """``svg`` (pygal's, its first ``<title>`` the chart's title) as an image named by that title and
-    described by ``description``: ``role="img"``, ``aria-labelledby`` the title, ``aria-describedby`` a
-    ``<desc>`` after it. Ids derive from the chart's id, so they are unique on a page."""
+#: A chart's description (its <desc>): every chart of the site draws the figures of a table beside it.
+DESCRIPTION = "A bar chart of figures that the table next to it on this page gives as numbers."
+
+
+def name_chart(svg: str) -> str:
+    """``svg`` (pygal's, with ``role="img"``; its first ``<title>`` the chart's title) named by that title
+    and described by :data:`DESCRIPTION`: ``aria-labelledby`` the title, ``aria-describedby`` a ``<desc>``
+    after it. The ids derive from the chart's id, which is unique on a page."""
     m = re.search(r'<svg [^>]*\bid="(chart-[0-9a-f]+)"', svg)
-    if not m or "<title>" not in svg:
-        raise ChartError("pygal's output has no chart id or no title")
-    if not description.strip():
-        raise ChartError("a chart needs a description that points at the table with its figures")
-    chart_id = m.group(1)
-    svg = svg.replace(
-        "<title>",
-        f'<title id="{chart_id}-title">',
-        1,
-    )
-    title_end = svg.index("</title>") + len("</title>")
-    desc = f'<desc id="{chart_id}-desc">{html.escape(description, quote=False)}</desc>'
-    svg = svg[:title_end] + desc + svg[title_end:]
+    if not m or 'role="img" ' not in svg or "<title>" not in svg:
+        raise ChartError("pygal's output has no chart id, role or title")
+    chart = m.group(1)
+    svg = svg.replace("<title>", f'<title id="{chart}-title">', 1)
+    end = svg.index("</title>") + len("</title>")
+    svg = f'{svg[:end]}<desc id="{chart}-desc">{DESCRIPTION}</desc>{svg[end:]}'
     return svg.replace(
-        "<svg ",
-        f'<svg style="width:100%;height:auto" role="img" aria-labelledby="{chart_id}-title" '
-        f'aria-describedby="{chart_id}-desc" ',
-        1,
+        'role="img" ', f'role="img" aria-labelledby="{chart}-title" aria-describedby="{chart}-desc" ', 1
     )
 
 

@@ -153,8 +153,6 @@ def ladder_chart(site: Site, ladder: object = "hello-size") -> str:
             labels,
             series,
             value_format=render.format_bytes,
-            description="Bar chart of the image size at each step, one bar per column of the table above, on a "
-            "logarithmic scale; that table gives the same figures.",
             axis_title="image bytes (logarithmic); steps without a bar did not run, do not apply or are not measured",
         )
     except ChartError as exc:

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from cheatsheet.site.charts import MAX_LABEL, ChartError, Series, bar_chart, check_svg
+from cheatsheet.site.charts import DESCRIPTION, MAX_LABEL, ChartError, Series, bar_chart, check_svg, name_chart
 from cheatsheet.site.render import format_bytes, markdown_table
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -17,8 +17,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 def draw(labels=("1. release", "2. tiny"), series=None, title="Ladder"):
     series = series or [Series("glibc static", [1_419_288, 384]), Series("musl static", [600_832, None])]
-    return bar_chart(title, list(labels), series, value_format=format_bytes, axis_title="bytes",
-                     description="The table gives the same figures.")
+    return bar_chart(title, list(labels), series, value_format=format_bytes, axis_title="bytes")
 
 
 def test_the_chart_is_one_valid_svg_element_without_script():
@@ -66,7 +65,7 @@ def test_the_output_is_deterministic_and_depends_on_the_data():
 )
 def test_bad_data_is_refused(labels, series, message):
     with pytest.raises(ChartError, match=message):
-        bar_chart("t", list(labels), series, value_format=str, description="d")
+        bar_chart("t", list(labels), series, value_format=str)
 
 
 @pytest.mark.parametrize(
@@ -101,7 +100,7 @@ def test_a_label_wider_than_the_chart_is_shortened_and_the_chart_finishes():
     signal.alarm(20)
     try:
         svg = bar_chart("Throughput", [label, "short"], [Series("req/s", [10, 20])], value_format=str,
-                        axis_title="requests per second", logarithmic=False, description="d")  # fmt: skip
+                        axis_title="requests per second", logarithmic=False)  # fmt: skip
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
@@ -109,7 +108,7 @@ def test_a_label_wider_than_the_chart_is_shortened_and_the_chart_finishes():
 
 
 def test_text_that_pygal_escaped_passes_the_check():
-    svg = bar_chart("t", ["<tspan onclick=alert(1)>"], [Series("s", [5])], value_format=str, description="d")
+    svg = bar_chart("t", ["<tspan onclick=alert(1)>"], [Series("s", [5])], value_format=str)
     assert "&lt;tspan onclick=alert(1)&gt;" in svg  # shown as text, and accepted
 
 
@@ -130,7 +129,7 @@ def test_markup_that_would_run_or_load_is_refused(svg, what):
 
 def test_ranges_draw_on_ratio_bars():
     svg = bar_chart("r", ["a", "b"], [Series("x", [1.25, 0.5], [(1.2, 1.3), None])], value_format=lambda v: f"{v:.2f}×",
-                    logarithmic=False, description="d")  # fmt: skip
+                    logarithmic=False)  # fmt: skip
     assert "1.25×" in svg
 
 
@@ -142,16 +141,14 @@ def test_a_table_whose_rows_do_not_match_its_header_is_refused():
 
 
 def test_the_chart_is_an_image_named_by_its_title_and_described():
-    svg = draw(title="Sizes <b>")
-    root = ET.fromstring(svg)
+    root = ET.fromstring(draw(title="Sizes <b>"))
     assert root.get("role") == "img"
-    title = root.find(f"{SVG}title")
-    desc = root.find(f"{SVG}desc")
+    title, desc = root.find(f"{SVG}title"), root.find(f"{SVG}desc")
     assert title is not None and title.text == "Sizes <b>" and root.get("aria-labelledby") == title.get("id")
-    assert desc is not None and desc.text == "The table gives the same figures."
+    assert desc is not None and desc.text == DESCRIPTION and "table" in DESCRIPTION
     assert root.get("aria-describedby") == desc.get("id") and desc.get("id").startswith(root.get("id"))
 
 
-def test_a_chart_without_a_description_is_refused():
-    with pytest.raises(ChartError, match="needs a description"):
-        bar_chart("t", ["a"], [Series("s", [5])], value_format=str, description=" ")
+def test_naming_refuses_an_svg_that_is_not_pygals():
+    with pytest.raises(ChartError, match="no chart id, role or title"):
+        name_chart('<svg role="img" ><g/></svg>')
