@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from cheatsheet.site.charts import DESCRIPTION, MAX_LABEL, ChartError, Series, bar_chart, check_svg, name_chart
+from cheatsheet.site.charts import MAX_LABEL, ChartError, Series, bar_chart, check_svg
 from cheatsheet.site.render import format_bytes, markdown_table
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -133,14 +133,9 @@ def test_ranges_draw_on_ratio_bars():
     assert "1.25×" in svg
 
 
-def test_a_table_whose_rows_do_not_match_its_header_is_refused():
-    with pytest.raises(ValueError, match="one cell and one alignment per header"):
-        markdown_table(["a", "b"], [["1"]], ["l", "l"])
-    with pytest.raises(ValueError, match="one cell and one alignment per header"):
-        markdown_table(["a", "b"], [["1", "2"]], ["l"])
-
-
 def test_the_chart_is_an_image_named_by_its_title_and_described():
+    from cheatsheet.site.charts import DESCRIPTION
+
     root = ET.fromstring(draw(title="Sizes <b>"))
     assert root.get("role") == "img"
     title, desc = root.find(f"{SVG}title"), root.find(f"{SVG}desc")
@@ -150,5 +145,14 @@ def test_the_chart_is_an_image_named_by_its_title_and_described():
 
 
 def test_naming_refuses_an_svg_that_is_not_pygals():
+    from cheatsheet.site.charts import name_chart
+
     with pytest.raises(ChartError, match="no chart id, role or title"):
         name_chart('<svg role="img" ><g/></svg>')
+
+
+def test_a_table_whose_rows_do_not_match_its_header_is_refused():
+    with pytest.raises(ValueError, match="one cell and one alignment per header"):
+        markdown_table(["a", "b"], [["1"]], ["l", "l"])
+    with pytest.raises(ValueError, match="one cell and one alignment per header"):
+        markdown_table(["a", "b"], [["1", "2"]], ["l"])
