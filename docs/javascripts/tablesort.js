@@ -58,19 +58,28 @@
     return node.nodeName === "A" || Boolean(node.querySelector && node.querySelector("a"));
   }
 
-  // The header's content up to its first footnote reference, moved into a button with an arrow.
+  // The header's text up to its first footnote reference, moved into a button with an arrow. The text
+  // may sit in a wrapper with the reference (a span around both): the button then goes inside it.
+  // Returns false, changing nothing, when the header has no text before a link.
   function makeButton(header) {
+    var box = header;
+    while (box.firstChild && box.firstChild.nodeType === 1 && box.firstChild.nodeName !== "A" &&
+           box.firstChild.nodeName !== "SUP" && holdsLink(box.firstChild)) {
+      box = box.firstChild;
+    }
+    var moved = [];
+    for (var node = box.firstChild; node && !holdsLink(node); node = node.nextSibling) moved.push(node);
+    if (!moved.some(function (n) { return n.textContent.trim(); })) return false;
     var button = document.createElement("button");
     button.type = "button";
     button.className = "sort";
-    while (header.firstChild && !holdsLink(header.firstChild)) {
-      button.appendChild(header.firstChild);
-    }
+    box.insertBefore(button, box.firstChild);
+    moved.forEach(function (n) { button.appendChild(n); });
     var arrow = document.createElement("span");
     arrow.className = "sort-arrow";
     arrow.setAttribute("aria-hidden", "true");
     button.appendChild(arrow);
-    header.insertBefore(button, header.firstChild);
+    return true;
   }
 
   function setUp(table) {
@@ -78,8 +87,7 @@
     if (table.tBodies[0].rows.length < 2) return;
     table.setAttribute("data-sortable", "");
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (header, index) {
-      if (header.tagName !== "TH" || !header.textContent.trim()) return;
-      makeButton(header);
+      if (header.tagName !== "TH" || !header.textContent.trim() || !makeButton(header)) return;
       header.addEventListener("click", function (event) {
         if (event.target.closest("a")) return;
         sortTable(table, header, index);
