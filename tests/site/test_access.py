@@ -15,6 +15,7 @@ region that scrolls can be reached by keyboard, is made by a script of its own o
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 
 import pytest
@@ -199,6 +200,17 @@ def test_a_table_with_row_headers_sorts_by_its_columns_only(browser, base_url, p
 # -- scrolling by keyboard, on a phone -------------------------------------------------------------
 
 
+def scrolled(region, seconds: float = 10) -> bool:
+    """Whether ``region`` scrolls away from its left end within ``seconds`` (keyboard scrolling is
+    animated; polled from here, as the page's own timers do not run without JavaScript)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if region.evaluate("e => e.scrollLeft > 0"):
+            return True
+        time.sleep(0.1)
+    return False
+
+
 @pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
 def test_the_tab_strip_and_a_wide_table_scroll_from_the_keyboard_on_a_phone(browser, base_url, javascript):
     """At 390 px the hello-world page's strip of seven Dockerfile tabs, and its widest table, scroll
@@ -218,7 +230,7 @@ def test_the_tab_strip_and_a_wide_table_scroll_from_the_keyboard_on_a_phone(brow
             assert region.evaluate("e => document.activeElement === e")
             page.keyboard.press("ArrowRight")
             page.keyboard.press("ArrowRight")
-            page.wait_for_function("e => e.scrollLeft > 0", arg=region.element_handle(), timeout=3000)
+            assert scrolled(region), region
             page.locator("#before").evaluate("b => b.remove()")
     finally:
         context.close()
