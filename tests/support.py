@@ -26,8 +26,9 @@ from typing import Any
 
 import pytest
 
+from cheatsheet.measure.context import image_tag
 from cheatsheet.measure.toolchain import DEBIAN_PACKAGES
-from cheatsheet.paths import MEASUREMENTS, REPO
+from cheatsheet.paths import CACHE, MEASUREMENTS, REPO
 
 TESTS = Path(__file__).resolve().parent
 FIXTURES = TESTS / "fixtures"
@@ -284,8 +285,8 @@ def nothing_labelled_left() -> bool:
 # benchmark finds its row and image in the cache instead of building and checking the server again. It
 # uses the cache of real measurements (.cache), so only the first run on a machine is cold.
 WEBSERVER = "webserver/alloc-glibc-static"
-WEBSERVER_IMAGE = "cheatsheet/webserver:alloc-glibc-static"
-PEERS_IMAGE = "cheatsheet/testpeers:peers"
+WEBSERVER_IMAGE = image_tag(CACHE, "webserver", "alloc-glibc-static")
+PEERS_IMAGE = image_tag(CACHE, "testpeers", "peers")
 
 
 class Started:

@@ -20,6 +20,14 @@ from .netcheck import TestNetwork
 from .toolchain import Toolchain, toolchain
 
 
+def image_tag(cache_dir: Path, program: str, variant: str) -> str:
+    """The tag of a variant's image measured with ``cache_dir``. It carries a short name of that cache,
+    so that two checkouts measuring on one Docker engine at once never build, run or remove each other's
+    images."""
+    checkout = hashlib.sha256(str(cache_dir.resolve()).encode()).hexdigest()[:10]
+    return f"cheatsheet-{checkout}/{program}:{variant}"
+
+
 @dataclass
 class Context:
     recipes: Recipes
@@ -51,14 +59,8 @@ class Context:
     def facts_schema(self) -> Schema:
         return Schema.load(self.base_images_schema)
 
-    @cached_property
-    def checkout(self) -> str:
-        """A short name of this checkout's cache: image tags carry it, so that two checkouts measuring
-        on one Docker engine at once never build, run or remove each other's images."""
-        return hashlib.sha256(str(self.cache_dir.resolve()).encode()).hexdigest()[:10]
-
     def tag(self, variant: Variant) -> str:
-        return f"cheatsheet-{self.checkout}/{variant.program.id}:{variant.id}"
+        return image_tag(self.cache_dir, variant.program.id, variant.id)
 
     def close(self) -> None:
         """Remove what the run created for verification (the peers and their network)."""

@@ -197,8 +197,10 @@ def chooser_form(site: Site) -> str:
         '<form class="chooser" id="chooser" hidden><fieldset><legend>What your binary needs</legend>'
         f"{boxes}</fieldset>"
         '<p class="chooser-count" aria-live="polite"></p>'
+        # the results scroll in their own box on a narrow screen (the page never scrolls sideways)
+        '<div class="chooser-scroll" role="region" aria-label="Images that satisfy the needs" tabindex="0">'
         '<table class="chooser-results"><thead><tr><th scope="col">Image</th><th scope="col">Base</th>'
         '<th scope="col">C library</th><th scope="col">TLS, roots, resolver</th><th scope="col">Size</th>'
-        '<th scope="col">/alloc vs glibc</th></tr></thead><tbody></tbody></table></form>'
+        '<th scope="col">/alloc vs glibc</th></tr></thead><tbody></tbody></table></div></form>'
         f'<script type="application/json" id="chooser-data">{payload}</script>'
     )

@@ -21,7 +21,7 @@ from support import FIXTURES, empty_datasets, typed_row
 
 from cheatsheet.data.schema import Schema
 from cheatsheet.data.table import read_table
-from cheatsheet.measure.context import Context
+from cheatsheet.measure.context import Context, image_tag
 from cheatsheet.measure.rows import checked_row
 from cheatsheet.measure.runner import run, runnable
 from cheatsheet.measure.toolchain import Toolchain
@@ -180,7 +180,7 @@ def test_smoke_measurement_builds_runs_and_records_a_row(workdir, cache):
     assert row["arch"] == "amd64" and row["host_arch"] == "amd64"
     assert "[1/1] hello-world/scratch-glibc: docker run" in proc.stderr  # progress is printed
     inspected = subprocess.run(
-        ["docker", "image", "inspect", "-f", "{{.Size}}", "cheatsheet/hello-world:scratch-glibc"],
+        ["docker", "image", "inspect", "-f", "{{.Size}}", image_tag(cache, "hello-world", "scratch-glibc")],
         capture_output=True,
         text=True,
     )
