@@ -11,6 +11,8 @@ pygal is imported when a chart is drawn, not when this module is imported, so pa
 * readable on the light and the dark palette of mkdocs-material: the background is transparent and
   the text, axes and guides take ``currentColor`` (the page's text colour), the two series colours
   are mid-tones that keep their contrast on both;
+* an image to assistive technology, named by its title and described as the figures of the table next
+  to it (:func:`name_chart`);
 * labels escaped: pygal writes every text through its XML library, so a label such as
   ``<script>`` is text in the picture, never markup (a test holds it to that).
 """
@@ -170,8 +172,27 @@ def bar_chart(
     svg = _COMMENT.sub("", svg)  # pygal's credits carry the date of the build
     svg = _deterministic(svg, title, labels, series, width)
     svg = svg.replace("<svg ", '<svg style="width:100%;height:auto" role="img" ', 1)
+    svg = name_chart(svg)
     check_svg(svg)
     return svg
+
+
+#: A chart's description (its <desc>): every chart of the site draws the figures of a table beside it.
+DESCRIPTION = "A bar chart of figures that the table next to it on this page gives as numbers."
+
+
+def name_chart(svg: str) -> str:
+    """``svg`` (pygal's, with ``role="img"``; its first ``<title>`` the chart's title) named by that title
+    and described by :data:`DESCRIPTION`: ``aria-labelledby`` the title, ``aria-describedby`` a ``<desc>``
+    after it. The ids derive from the chart's id, which is unique on a page."""
+    m = re.search(r'<svg [^>]*\bid="(chart-[0-9a-f]+)"', svg)
+    if not m or 'role="img" ' not in svg or "<title>" not in svg:
+        raise ChartError("pygal's output has no chart id, role or title")
+    chart = m.group(1)
+    svg = svg.replace("<title>", f'<title id="{chart}-title">', 1)
+    end = svg.index("</title>") + len("</title>")
+    svg = f'{svg[:end]}<desc id="{chart}-desc">{DESCRIPTION}</desc>{svg[end:]}'
+    return svg.replace('role="img" ', f'role="img" aria-labelledby="{chart}-title" aria-describedby="{chart}-desc" ', 1)
 
 
 def shorten(text: str, limit: int = MAX_LABEL) -> str:

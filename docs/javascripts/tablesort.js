@@ -4,9 +4,12 @@
  * exact bytes there, see cheatsheet/site/render.py), otherwise by its text; a column whose every filled
  * cell is a number sorts numerically. Cells with no value stay last in either direction: empty ones,
  * a dash, and in a column of keyed cells any cell without a key ("not measured"). Ties keep their order (the sort is
- * stable), and the sorted header carries aria-sort. Clicking a link in a header (a footnote) does
- * not sort. Material's instant navigation replaces the page without reloading scripts, so tables
- * are set up for each document$ emission when Material provides it.
+ * stable), and the sorted header carries aria-sort. A header's text becomes a button (so that
+ * assistive technology announces a control, reachable by Tab and activated by Enter or Space), with
+ * the arrow beside it hidden from assistive technology; a footnote link in the header stays outside
+ * the button, and clicking it does not sort. A header cell with no text (the corner above row
+ * headers) is never made a sort control. Material's instant navigation replaces the page without
+ * reloading scripts, so tables are set up for each document$ emission when Material provides it.
  */
 (function () {
   "use strict";
@@ -51,19 +54,42 @@
     header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
   }
 
+  function holdsLink(node) {
+    return node.nodeName === "A" || Boolean(node.querySelector && node.querySelector("a"));
+  }
+
+  // The header's text up to its first footnote reference, moved into a button with an arrow. The text
+  // may sit in a wrapper with the reference (a span around both): the button then goes inside it.
+  // Returns false, changing nothing, when the header has no text before a link.
+  function makeButton(header) {
+    var box = header;
+    while (box.firstChild && box.firstChild.nodeType === 1 && box.firstChild.nodeName !== "A" &&
+           box.firstChild.nodeName !== "SUP" && holdsLink(box.firstChild)) {
+      box = box.firstChild;
+    }
+    var moved = [];
+    for (var node = box.firstChild; node && !holdsLink(node); node = node.nextSibling) moved.push(node);
+    if (!moved.some(function (n) { return n.textContent.trim(); })) return false;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "sort";
+    box.insertBefore(button, box.firstChild);
+    moved.forEach(function (n) { button.appendChild(n); });
+    var arrow = document.createElement("span");
+    arrow.className = "sort-arrow";
+    arrow.setAttribute("aria-hidden", "true");
+    button.appendChild(arrow);
+    return true;
+  }
+
   function setUp(table) {
     if (table.hasAttribute("data-sortable") || !table.tHead || !table.tBodies[0]) return;
     if (table.tBodies[0].rows.length < 2) return;
     table.setAttribute("data-sortable", "");
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (header, index) {
-      header.tabIndex = 0;
+      if (header.tagName !== "TH" || !header.textContent.trim() || !makeButton(header)) return;
       header.addEventListener("click", function (event) {
         if (event.target.closest("a")) return;
-        sortTable(table, header, index);
-      });
-      header.addEventListener("keydown", function (event) {
-        if (event.target !== header || (event.key !== "Enter" && event.key !== " ")) return;
-        event.preventDefault();
         sortTable(table, header, index);
       });
     });

@@ -147,6 +147,24 @@ def test_ranges_draw_on_ratio_bars():
     assert "1.25×" in svg
 
 
+def test_the_chart_is_an_image_named_by_its_title_and_described():
+    from cheatsheet.site.charts import DESCRIPTION
+
+    root = ET.fromstring(draw(title="Sizes <b>"))
+    assert root.get("role") == "img"
+    title, desc = root.find(f"{SVG}title"), root.find(f"{SVG}desc")
+    assert title is not None and title.text == "Sizes <b>" and root.get("aria-labelledby") == title.get("id")
+    assert desc is not None and desc.text == DESCRIPTION and "table" in DESCRIPTION
+    assert root.get("aria-describedby") == desc.get("id") and desc.get("id").startswith(root.get("id"))
+
+
+def test_naming_refuses_an_svg_that_is_not_pygals():
+    from cheatsheet.site.charts import name_chart
+
+    with pytest.raises(ChartError, match="no chart id, role or title"):
+        name_chart('<svg role="img" ><g/></svg>')
+
+
 def test_a_table_whose_rows_do_not_match_its_header_is_refused():
     with pytest.raises(ValueError, match="one cell and one alignment per header"):
         markdown_table(["a", "b"], [["1"]], ["l", "l"])

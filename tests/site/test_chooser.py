@@ -4,19 +4,14 @@ the static lists give the same first answers."""
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
-from pathlib import Path
-
 import pytest
+from browsing import CHROMIUM
 
 from cheatsheet.site.chooser import CRITERIA, answer, candidates
 from cheatsheet.site.context import Site
 from cheatsheet.site.measurements import load_measurements
 from cheatsheet.site.pages import render_pages
 
-CHROMIUM = Path("/usr/bin/chromium")
 COMBINATIONS = [("https", "roots-compiled-in"), ("dynamic-glibc", "shell"), ("getaddrinfo", "arm64")]
 
 
@@ -37,26 +32,13 @@ def test_every_need_is_defined_by_the_data_and_some_image_satisfies_it():
     assert page.count("<script") == 1  # the data; the code is the site's own chooser.js
 
 
-@pytest.fixture(scope="module")
-def base_url(built_site):
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(built_site))
-    handler.log_message = lambda *args: None  # type: ignore[method-assign]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-
-
 @pytest.mark.browser
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
-def test_ticking_needs_shows_the_rows_that_satisfy_them(base_url):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM))
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
-        page.goto(base_url + "chooser/")
+def test_ticking_needs_shows_the_rows_that_satisfy_them(browser, base_url):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    nojs = browser.new_page(java_script_enabled=False)
+    try:
+        page.goto(f"{base_url}/chooser/")
         page.wait_for_selector("#chooser:not([hidden])")
         for needs in COMBINATIONS:
             for box in page.query_selector_all('#chooser input[name="need"]'):
@@ -65,13 +47,14 @@ def test_ticking_needs_shows_the_rows_that_satisfy_them(base_url):
                     box.click()
             shown = [row.get_attribute("data-variant") for row in page.query_selector_all("#chooser tbody tr")]
             assert shown == expected(needs), needs
-        page.goto(base_url + "chooser/#need=https,roots-compiled-in")
+        page.goto(f"{base_url}/chooser/#need=https,roots-compiled-in")
         page.reload()
         page.wait_for_selector("#chooser:not([hidden])")
         first = page.query_selector("#chooser tbody tr")
         assert first is not None and first.get_attribute("data-variant") == expected(("https", "roots-compiled-in"))[0]
-        nojs = browser.new_page(java_script_enabled=False)
-        nojs.goto(base_url + "chooser/")
+        nojs.goto(f"{base_url}/chooser/")
         assert nojs.is_hidden("#chooser")
         assert expected(("https",))[0] in nojs.inner_text("article")
-        browser.close()
+    finally:
+        page.close()
+        nojs.close()
