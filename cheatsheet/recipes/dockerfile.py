@@ -13,8 +13,8 @@ from .model import Variant
 def dockerfile(variant: Variant) -> str:
     """The Dockerfile for ``variant``: built by the measurement and shown on the site, byte for byte.
 
-    The base is an ``ARG`` whose default is the pinned pull reference; a machine with no registry
-    passes ``--build-arg BASE=<local image>`` for a base bootstrapped from Debian packages.
+    The base is an ``ARG`` whose default is the pull reference's tag (:func:`shown_ref`); the
+    measurement always passes ``--build-arg BASE=<the base it pulled by digest or bootstrapped>``.
     """
     binary = variant.program.binary
     lines = [
@@ -31,17 +31,25 @@ def dockerfile(variant: Variant) -> str:
 
 
 # The builder of full_dockerfile(): the official rust image of the rustup release the glibc rows were
-# measured with (1.95.0, Debian 12 "bookworm"). Its digest is the one pinned by the builder stage of
-# github.com/sondrateconsulting/jitgen's Dockerfile (commit 3dfcc3cdaf4c86a5704d44b76f8d96c1fd0917c7),
-# and by several other public projects for rust:1.95.0-bookworm; the measuring machine reaches no
-# registry, so it was not checked against Docker Hub here.
-BUILDER_IMAGE = "rust:1.95.0-bookworm@sha256:6258907abe69656e41cd992e0b705cdcfabcbbe3db374f92ed2d47121282d4a1"
+# measured with (1.95.0, Debian 12 "bookworm"), by tag. The measuring machine reaches no registry, so no
+# digest could be checked here, and a digest copied from elsewhere is not shown as if it had been.
+BUILDER_IMAGE = "rust:1.95.0-bookworm"
+#: What the full Dockerfiles tell a reader about pinning, since they name tags.
+PIN_NOTE = (
+    "# The FROM lines name tags: pin each to the digest your registry serves for it (e.g. the digest",
+    "# `docker buildx imagetools inspect <tag>` prints) as name:tag@sha256:<digest>.",
+)
 BUILD_STAGE = "build"
 BUILD_DIR = "/src"
 
 
+def shown_ref(reference: str) -> str:
+    """A pull reference as the Dockerfiles show it: by tag, without the recipes' digest."""
+    return reference.split("@", 1)[0]
+
+
 def base_args(variant: Variant) -> list[str]:
-    return [] if variant.base.name == "scratch" else [f"ARG BASE={variant.base.pull}"]
+    return [] if variant.base.name == "scratch" else [f"ARG BASE={shown_ref(variant.base.pull)}"]
 
 
 def runtime_stage(variant: Variant, source: str) -> list[str]:
@@ -70,9 +78,10 @@ def full_dockerfile(variant: Variant) -> str:
         "# A complete Dockerfile: put it at the root of your crate (beside Cargo.toml and Cargo.lock),",
         f"# replace {binary} by your binary's name and run `{build_command(variant.arch)}`.",
         "# Only the last stage (runtime) was measured here; the build stage was not run by the measurement.",
+        *PIN_NOTE,
         *base_args(variant),
         "",
-        "# Build stage (not measured here): the official rust image, pinned by digest.",
+        "# Build stage (not measured here): the official rust image of the release measured.",
     ]
     if variant.arch != DEFAULT_ARCH:
         lines += cross_build_stage(variant)
