@@ -94,7 +94,9 @@ def run_checks(check: Check, *, server: bool) -> dict[str, Any]:
         if with_tmpfs == "yes":
             runs, failure, tmpfs = "yes", "", TMPFS_PATHS
     out["read_only"], out["read_only_failure"], out["read_only_tmpfs"] = runs, failure, " ".join(tmpfs)
-    out["hardened"], out["hardened_failure"] = check(hardened_options(tmpfs))
+    options = hardened_options(tmpfs)
+    out["hardened"], out["hardened_failure"] = check(options)
+    out["hardened_command"] = " ".join(("docker", "run", *options))
     return out
 
 

@@ -17,7 +17,13 @@ from cheatsheet.site.measurements import load_measurements
 from cheatsheet.site.pages import render_pages
 
 CHROMIUM = Path("/usr/bin/chromium")
-COMBINATIONS = [("https", "roots-compiled-in"), ("dynamic-glibc", "shell"), ("getaddrinfo", "arm64")]
+COMBINATIONS = [
+    ("https", "roots-compiled-in"),
+    ("dynamic-glibc", "shell"),
+    ("getaddrinfo", "arm64"),
+    ("hardened",),
+    ("https", "hardened"),
+]
 
 
 def expected(needs: tuple[str, ...]) -> list[str]:
