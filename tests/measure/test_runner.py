@@ -179,8 +179,13 @@ def test_smoke_measurement_builds_runs_and_records_a_row(workdir, cache):
     assert row["rustc_version"].startswith("rustc ") and row["docker_version"]
     assert row["arch"] == "amd64" and row["host_arch"] == "amd64"
     assert "[1/1] hello-world/scratch-glibc: docker run" in proc.stderr  # progress is printed
+    recipes = load_recipes(workdir / "recipes.toml", program_roots=(PROGRAMS, FIXTURES / "programs"))
+    # the image's tag names the checkout's cache (Context.tag), so two checkouts never share an image
+    tag = Context(recipes=recipes, csv_path=workdir / "images.csv", cache_dir=cache).tag(
+        recipes.variant("hello-world", "scratch-glibc")
+    )
     inspected = subprocess.run(
-        ["docker", "image", "inspect", "-f", "{{.Size}}", "cheatsheet/hello-world:scratch-glibc"],
+        ["docker", "image", "inspect", "-f", "{{.Size}}", tag],
         capture_output=True,
         text=True,
     )
