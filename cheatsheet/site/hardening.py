@@ -80,6 +80,11 @@ def summary(rows: Sequence[Row], where: str = "") -> str:
     return out
 
 
+def words(items: Sequence[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def bases_that_pass(rows: Sequence[Row]) -> tuple[list[str], list[str]]:
     """(bases every checked image of which passes the hardened run, bases with an image that fails)."""
     by_base: dict[str, list[Row]] = {}
@@ -218,11 +223,11 @@ def hardening_summary(site: Site, base: object = None) -> str:
         good, bad = bases_that_pass(rows)
         out = summary(rows)
         programs = sorted({r["program"] for r in rows})
-        out += " " + text(f"Programs checked: {', '.join(programs)}.")
+        out += " " + text(f"Programs checked: {words(programs)}.")
         if good:
-            out += " " + text(f"Every image checked on {', '.join(good)} runs hardened.")
+            out += " " + text(f"Every image checked on {words(good)} runs hardened.")
         if bad:
-            out += " " + text(f"On {', '.join(bad)}, at least one image does not.")
+            out += " " + text(f"On {words(bad)}, at least one image does not.")
         return out
     bases = _bases(site, base)
     rows = _rows(site, bases)

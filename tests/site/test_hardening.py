@@ -12,7 +12,7 @@ from support import HARDENING_ROW, hardening_row, write_csv
 from cheatsheet.data.table import read_table
 from cheatsheet.paths import MEASUREMENTS
 from cheatsheet.site.context import MacroError, Site
-from cheatsheet.site.hardening import bases_that_pass, summary
+from cheatsheet.site.hardening import bases_that_pass, summary, words
 from cheatsheet.site.measurements import load_measurements
 from cheatsheet.site.pages import render_pages
 from cheatsheet.site.render import text
@@ -55,6 +55,10 @@ def test_a_needed_tmpfs_is_said():
 def test_bases_that_pass_are_those_whose_every_image_passes():
     rows = [row("a"), row("b", base="debian"), row("c", base="debian", **FAIL)]
     assert bases_that_pass(rows) == (["scratch"], ["debian"])
+
+
+def test_lists_read_as_words():
+    assert (words(["a"]), words(["a", "b"]), words(["a", "b", "c"])) == ("a", "a and b", "a, b and c")
 
 
 def test_a_summary_of_nothing_is_refused():
