@@ -1,6 +1,10 @@
 #!/usr/bin/env python3
 """Measure the variants of programs/recipes.toml with Docker and record them in measurements/images.csv.
 
+Each image that passes its check is checked again under docker run's hardening options and its
+row goes to measurements/hardening.csv (a cached re-run fills a missing hardening row without
+building anything again); what each base image carries goes to measurements/base_images.csv.
+
 Examples:
   python scripts/measure.py --list
   python scripts/measure.py --list --json           # one object per variant, for a CI job matrix
@@ -75,6 +79,12 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="CSV file to write what each base image carries into (default: base_images.csv beside --csv)",
     )
+    parser.add_argument(
+        "--hardening-csv",
+        type=Path,
+        default=None,
+        help="CSV file to write each image's hardening row into (default: hardening.csv beside --csv)",
+    )
     parser.add_argument("--cache-dir", type=Path, default=CACHE, help="cache directory (default: %(default)s)")
     parser.add_argument("--no-cache", action="store_true", help="measure again even when nothing changed")
     parser.add_argument("--no-pull", action="store_true", help="do not try to pull base images; bootstrap them")
@@ -108,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     facts = args.facts_csv or args.csv.with_name("base_images.csv")
-    for path, dataset in ((args.csv, "images"), (facts, "base_images")):
+    hardening = args.hardening_csv or args.csv.with_name("hardening.csv")
+    for path, dataset in ((args.csv, "images"), (facts, "base_images"), (hardening, "hardening")):
         if not path.exists():
             continue  # a partial file of a measurement job: made, with its header, by the first row
         try:
@@ -118,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     try:
         args.cache_dir.mkdir(parents=True, exist_ok=True)
-        for path in (args.csv, facts):
+        for path in (args.csv, facts, hardening):
             path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         log(f"error: cannot create {exc.filename}: {exc.strerror}")
@@ -129,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         recipes=recipes,
         csv_path=args.csv,
         facts_path=facts,
+        hardening_path=hardening,
         cache_dir=args.cache_dir,
         allow_pull=not args.no_pull,
         use_cache=not args.no_cache,

@@ -507,3 +507,25 @@ def write_bench_rows(path: Path) -> Path:
     unknown = {column for row in bench_rows() for column in row} - set(header)
     assert not unknown, f"bench_rows has columns bench.csv does not: {sorted(unknown)}"
     return write_csv(path, bench_rows(), header)
+
+
+# -- a row of hardening.csv ------------------------------------------------------------------------
+
+HARDENING_ROW = {
+    "program": IMAGE_ROW["program"], "variant": IMAGE_ROW["variant"], "base": IMAGE_ROW["base"],
+    "arch": IMAGE_ROW["arch"], "default_user": "root", "default_user_kind": "root",
+    "nonroot": "yes", "nonroot_failure": "", "read_only": "yes", "read_only_tmpfs": "", "read_only_failure": "",
+    "no_caps": "yes", "no_caps_failure": "", "hardened": "yes", "hardened_failure": "",
+    "hardened_command": "docker run --user 65532:65532 --read-only --cap-drop ALL --security-opt no-new-privileges",
+    "files": "1", "setuid_files": "0", "setuid_paths": "", "shell": "", "package_manager": "", "interpreters": "",
+    "network_tools": "", "packages": "", "world_writable_dirs": "0", "world_writable_paths": "",
+    "vulnerabilities_measured": "no", "vulnerabilities": "", "vulnerability_scanner": "", "vulnerability_db": "",
+    "vulnerabilities_note": "not measured here: no scanner database", "image_id": "sha256:" + "b" * 64,
+    "recipe_key": IMAGE_ROW["recipe_key"], "docker_version": IMAGE_ROW["docker_version"], "host_arch": "amd64",
+    "measured_at": "2026-11-27T12:00:00Z",
+}  # fmt: skip
+
+
+def hardening_row(**changes: str) -> dict[str, str]:
+    """A valid row of hardening.csv as text (for the image of :func:`image_row`), with ``changes``."""
+    return {**HARDENING_ROW, **changes}

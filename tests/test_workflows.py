@@ -274,7 +274,9 @@ def test_plan_measure_merge_on_two_variants(tmp_path):
     matrix = json.loads(plan.split("matrix=", 1)[1].splitlines()[0])
     rows = tmp_path / "rows"
     for job in matrix["include"]:  # each job of the workflow, one after another
-        args = ["--csv", str(rows / f"{job['name']}.csv"), "--facts-csv", str(rows / f"{job['name']}.base_images.csv")]
+        name = job["name"]
+        args = ["--csv", str(rows / f"{name}.csv"), "--facts-csv", str(rows / f"{name}.base_images.csv"),
+                "--hardening-csv", str(rows / f"{name}.hardening.csv")]  # fmt: skip
         for vid in job["ids"].split():
             args += ["--only", vid]
         run("scripts/measure.py", *args, "--cache-dir", str(CACHE))
@@ -283,7 +285,10 @@ def test_plan_measure_merge_on_two_variants(tmp_path):
     shutil.copytree(MEASUREMENTS, merged)
     run("scripts/merge_rows.py", str(rows / "hello-world.csv"), "--into", str(merged / "images.csv"))
     run("scripts/merge_rows.py", str(rows / "hello-world.base_images.csv"), "--into", str(merged / "base_images.csv"))
+    run("scripts/merge_rows.py", str(rows / "hello-world.hardening.csv"), "--into", str(merged / "hardening.csv"))
     data = load_measurements(merged, load_recipes())
     variants = {r["variant"] for r in data.tables["images"].rows if r["program"] == "hello-world"}
     assert {"scratch-glibc", "scratch-musl"} <= variants
     assert any(r["base"] == "scratch" for r in data.tables["base_images"].rows)
+    hardened = {(r["variant"], r["hardened"]) for r in data.tables["hardening"].rows if r["program"] == "hello-world"}
+    assert {("scratch-glibc", "yes"), ("scratch-musl", "yes")} <= hardened

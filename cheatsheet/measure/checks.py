@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,11 +54,12 @@ def is_server(variant: Variant) -> bool:
     return any(step.is_server for step in variant.verify)
 
 
-def verify(variant: Variant, tag: str) -> tuple[str, str]:
-    """Run the image ``tag`` of ``variant``: ("yes", "") when every verification step passes, else ("no", why)."""
+def verify(variant: Variant, tag: str, options: Sequence[str] = ()) -> tuple[str, str]:
+    """Run the image ``tag`` of ``variant`` (with ``docker run`` ``options`` such as ``--read-only``):
+    ("yes", "") when every verification step passes, else ("no", why)."""
     name = f"cheatsheet-verify-{os.getpid()}-{variant.id}"
     try:
-        proc = docker("run", "--rm", "--network", "none", "--name", name, tag, timeout=RUN_TIMEOUT)
+        proc = docker("run", "--rm", "--network", "none", "--name", name, *options, tag, timeout=RUN_TIMEOUT)
     except subprocess.TimeoutExpired:
         docker("rm", "--force", name, timeout=60)
         raise Transient(f"docker run did not finish within {RUN_TIMEOUT} s") from None
@@ -74,10 +75,10 @@ def verify(variant: Variant, tag: str) -> tuple[str, str]:
     return "yes", ""
 
 
-def verify_server(variant: Variant, network: TestNetwork, tag: str) -> dict[str, Any]:
-    """Start the image on the private test network and check /health, /resolve and the proxied page;
-    the outcome as row columns."""
-    result = network.check(tag, variant.roots)
+def verify_server(variant: Variant, network: TestNetwork, tag: str, options: Sequence[str] = ()) -> dict[str, Any]:
+    """Start the image on the private test network (with ``docker run`` ``options``) and check /health,
+    /resolve and the proxied page; the outcome as row columns."""
+    result = network.check(tag, variant.roots, options)
     expected = next(step.equals for step in variant.verify if step.is_server)
     failure = result.failure
     if result.ok and result.body != expected:

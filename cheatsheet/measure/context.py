@@ -35,8 +35,12 @@ class Context:
     cache_dir: Path
     #: where what each base image carries is written: base_images.csv beside the images CSV unless given
     facts_path: Path | None = None
+    #: where each image's hardening row is written (scripts/measure.py: hardening.csv beside the images
+    #: CSV); None: a caller that checks no hardening (the benchmark, a unit test of the runner)
+    hardening_path: Path | None = None
     images_schema: Path = MEASUREMENTS / "images.schema.json"
     base_images_schema: Path = MEASUREMENTS / "base_images.schema.json"
+    hardening_schema_path: Path = MEASUREMENTS / "hardening.schema.json"
     allow_pull: bool = True
     use_cache: bool = True
     log: Callable[[str], None] = print
@@ -58,6 +62,10 @@ class Context:
     @cached_property
     def facts_schema(self) -> Schema:
         return Schema.load(self.base_images_schema)
+
+    @cached_property
+    def hardening_schema(self) -> Schema:
+        return Schema.load(self.hardening_schema_path)
 
     def tag(self, variant: Variant) -> str:
         return image_tag(self.cache_dir, variant.program.id, variant.id)

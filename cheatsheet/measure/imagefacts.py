@@ -1,11 +1,15 @@
-"""What a base image carries, read from its root filesystem: CA bundle, users, tzdata, shell, libraries.
+"""What an image carries, read from its root filesystem: CA bundle, users, tzdata, shell, libraries,
+and what an intruder would find in it (setuid files, interpreters, network tools, packages,
+world-writable directories).
 
 :func:`facts_from_tar` reads the tar of an image's merged filesystem (``docker export`` of a
 container created from it) and answers, without running anything in the image, the questions that
 decide whether a program works on that base: is there a CA bundle and where, is there an
 ``/etc/passwd`` and an unprivileged user, time zone data, a shell, a package manager, which C
-library, ``libssl`` and ``libgcc_s``. Symbolic links are followed inside the image (merged-/usr
-images keep ``/bin`` as a link to ``usr/bin``), never on the measuring machine.
+library, ``libssl`` and ``libgcc_s``; and what it offers someone who gets code running in it: setuid
+and setgid files, interpreters, network tools, installed packages, world-writable directories.
+Symbolic links are followed inside the image (merged-/usr images keep ``/bin`` as a link to
+``usr/bin``), never on the measuring machine.
 """
 
 from __future__ import annotations
@@ -31,6 +35,19 @@ CA_BUNDLE_PATHS = (
 )
 SHELL_PATH = "/bin/sh"
 PACKAGE_MANAGERS = (("apt", "/usr/bin/apt-get"), ("apk", "/sbin/apk"), ("dpkg", "/usr/bin/dpkg"))
+#: Interpreters and network tools an intruder could use, by name and the paths they are looked for at.
+INTERPRETERS = (
+    ("perl", ("/usr/bin/perl", "/bin/perl")),
+    ("python3", ("/usr/bin/python3", "/bin/python3", "/usr/local/bin/python3")),
+    ("python", ("/usr/bin/python", "/bin/python", "/usr/local/bin/python")),
+)
+NETWORK_TOOLS = (("curl", ("/usr/bin/curl", "/bin/curl")), ("wget", ("/usr/bin/wget", "/bin/wget")))
+#: Package databases: dpkg's status file, distroless' one file per package, apk's database.
+DPKG_STATUS = "/var/lib/dpkg/status"
+DPKG_STATUS_DIR = "/var/lib/dpkg/status.d"
+APK_INSTALLED = "/lib/apk/db/installed"
+#: Directories the container runtime mounts over at run time: what the image holds there is not what runs.
+RUNTIME_MOUNTS = ("/dev", "/proc", "/sys")
 ZONEINFO_PATHS = ("/usr/share/zoneinfo/UTC", "/usr/share/zoneinfo/Etc/UTC")
 FIRST_UNPRIVILEGED_UID = 1000
 MAX_LINK_HOPS = 40
@@ -62,6 +79,13 @@ class ImageFacts:
     libssl: str
     libgcc_s: str
     nsswitch: str
+    setuid_files: int
+    setuid_paths: str
+    interpreters: str
+    network_tools: str
+    packages: int | None
+    world_writable_dirs: int
+    world_writable_paths: str
 
     def as_row(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -141,6 +165,43 @@ def _library(tree: _Tree, pattern: re.Pattern[str]) -> str:
     return ""
 
 
+def _first_found(tree: _Tree, candidates: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
+    """The names of ``candidates`` with a regular file at one of their paths, space-separated."""
+    return " ".join(name for name, paths in candidates if any(tree.regular(p) is not None for p in paths))
+
+
+def _under_runtime_mount(path: str) -> bool:
+    return any(path == m or path.startswith(m + "/") for m in RUNTIME_MOUNTS)
+
+
+def count_dpkg_status(status: bytes) -> int:
+    """Packages dpkg calls installed in a ``status`` file (stanzas whose Status ends in ``installed``)."""
+    count = 0
+    for stanza in status.decode("utf-8", "replace").split("\n\n"):
+        for line in stanza.splitlines():
+            if line.startswith("Status:") and line.split()[-1] == "installed":
+                count += 1
+                break
+    return count
+
+
+def _packages(tree: _Tree) -> int | None:
+    """Installed packages by the image's own database, or None when it has none."""
+    status = tree.read(DPKG_STATUS)
+    if status is not None:
+        return count_dpkg_status(status)
+    prefix = DPKG_STATUS_DIR + "/"
+    entries = [
+        p for p, m in tree.members.items() if p.startswith(prefix) and m.isfile() and "/" not in p[len(prefix) :]
+    ]
+    if entries:  # distroless: one stanza per package, plus a .md5sums file beside some
+        return sum(1 for p in entries if not p.endswith(".md5sums"))
+    apk = tree.read(APK_INSTALLED)
+    if apk is not None:
+        return sum(1 for line in apk.decode("utf-8", "replace").splitlines() if line.startswith("P:"))
+    return None
+
+
 def facts_from_tar(stream: IO[bytes]) -> ImageFacts:
     """The facts of the filesystem in the tar ``stream`` (as ``docker export`` writes it)."""
     try:
@@ -165,6 +226,12 @@ def _facts(tree: _Tree) -> ImageFacts:
         shell = posixpath.basename(target.name) if target is not None else ""
     package_manager = next((name for name, path in PACKAGE_MANAGERS if tree.regular(path) is not None), "")
     libc = next((name for name, pattern in _LIBC if _library(tree, pattern)), "")
+    setuid = sorted(
+        path for path, m in tree.members.items() if m.isfile() and m.mode & 0o6000 and not _under_runtime_mount(path)
+    )
+    writable = sorted(
+        path for path, m in tree.members.items() if m.isdir() and m.mode & 0o002 and not _under_runtime_mount(path)
+    )
     return ImageFacts(
         files=sum(1 for path, m in tree.members.items() if m.isfile() and path not in CONTAINER_PLACEHOLDERS),
         ca_bundle=ca_bundle,
@@ -178,6 +245,13 @@ def _facts(tree: _Tree) -> ImageFacts:
         libssl=_library(tree, _LIBSSL),
         libgcc_s="yes" if _library(tree, re.compile(r"libgcc_s\.so\.1")) else "no",
         nsswitch="yes" if tree.regular("/etc/nsswitch.conf") is not None else "no",
+        setuid_files=len(setuid),
+        setuid_paths=" ".join(setuid),
+        interpreters=_first_found(tree, INTERPRETERS),
+        network_tools=_first_found(tree, NETWORK_TOOLS),
+        packages=_packages(tree),
+        world_writable_dirs=len(writable),
+        world_writable_paths=" ".join(writable),
     )
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from ..util import useful_line
@@ -156,8 +156,9 @@ class TestNetwork:
 
     # -- one image under test ----------------------------------------------------------------
     @contextlib.contextmanager
-    def _server(self, image: str, roots: str, *, with_ca: bool = True) -> Iterator[str]:
+    def _server(self, image: str, roots: str, *, with_ca: bool = True, extra: Sequence[str] = ()) -> Iterator[str]:
         options = [
+            *extra,
             "--network",
             self.network,
             "--dns",
@@ -194,23 +195,24 @@ class TestNetwork:
             return 0, f"the client printed no status line: {first[:80]!r}"
         return int(code), " ".join(body.split())
 
-    def image_store_anchors(self, image: str) -> tuple[int | None, str]:
+    def image_store_anchors(self, image: str, options: Sequence[str] = ()) -> tuple[int | None, str]:
         """(anchors, where from) that a system-store build finds in the image itself, before anyone
         hands it a CA: the start-up line of a run without SSL_CERT_FILE."""
-        with self._server(image, "system", with_ca=False) as probe:
+        with self._server(image, "system", with_ca=False, extra=options) as probe:
             startup, _why = wait_for_line(probe, "webserver ", READY_TIMEOUT)
         info = parse_startup(startup) if startup else {}
         anchors = int(info["anchors"]) if info.get("anchors", "").isdigit() else None
         return anchors, info.get("roots_from", "")
 
-    def check(self, image: str, roots: str) -> CheckResult:
-        """Start ``image`` on the network and ask it for /health, /resolve and the proxied page.
+    def check(self, image: str, roots: str, options: Sequence[str] = ()) -> CheckResult:
+        """Start ``image`` on the network (with extra ``docker run`` ``options``, such as the hardening
+        ones) and ask it for /health, /resolve and the proxied page.
 
         For a build that reads the image's own CA store, the trust anchors recorded are those it finds
         in the image (a first start without the test CA); the check itself then runs with the test CA.
         """
-        own = self.image_store_anchors(image) if roots == "system" else None
-        with self._server(image, roots) as server:
+        own = self.image_store_anchors(image, options) if roots == "system" else None
+        with self._server(image, roots, extra=options) as server:
             startup, why = wait_for_line(server, "webserver ", READY_TIMEOUT)
             if not startup:
                 return CheckResult("no", "", "", "", None, "", "", why)

@@ -151,14 +151,26 @@ def cache_row(path: Path, row: dict[str, Any]) -> None:
     atomic_write(path, json.dumps({**row, "measured_at": row["measured_at"].isoformat()}, indent=1))
 
 
+def cached_facts(path: Path) -> ImageFacts | None:
+    """The facts kept at ``path``, or None when there are none or they were read by an older version
+    that knew fewer facts (read again rather than guessed)."""
+    if not path.is_file():
+        return None
+    try:
+        return ImageFacts(**json.loads(path.read_text()))
+    except (TypeError, ValueError):
+        return None
+
+
 def record_base_facts(base: BaseImage, ctx: Context) -> None:
     """Write what ``base`` carries into the base images' CSV (once per base image per run; cached by image id)."""
     if ctx.facts_path is None or (base.name, base.arch) in ctx.facts_done:
         return  # None: a caller that records no facts (a cold build timed apart)
     ctx.facts_done.add((base.name, base.arch))
     cache = ctx.cache_dir / "facts" / f"{base.name}-{base.arch}-{(base.image_id or 'scratch').replace(':', '-')}.json"
-    if cache.is_file():
-        facts = ImageFacts(**json.loads(cache.read_text()))
+    facts = cached_facts(cache)
+    if facts is not None:
+        pass
     elif base.name == "scratch":
         with tempfile.TemporaryFile() as empty:
             tarfile.open(fileobj=empty, mode="w").close()

@@ -16,10 +16,11 @@ from __future__ import annotations
 import subprocess
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..data.store import upsert_rows
+from ..data.store import fit_to_schema, upsert_rows
+from ..data.table import read_table, validate_row
 from ..data.text import DataError
 from ..paths import label
 from ..recipes.model import Variant
@@ -27,12 +28,23 @@ from .bases.images import BaseUnavailable
 from .cargo import build_binary
 from .checks import SERVER_COLUMNS, is_server, verify, verify_server
 from .context import Context
-from .docker import DockerUnavailable
+from .docker import DockerUnavailable, inspect_image
 from .emulation import cannot_run
 from .errors import MeasureError, Transient
+from .hardening import config_user, hardening_row, image_id, run_checks
+from .imagefacts import ImageFactsError, image_facts
 from .images import COMPRESSION, build_image
 from .netcheck import NetCheckError, TestNetwork
-from .rows import cache_row, cached_row, checked_row, failed_build_row, provenance, recipe_key, record_base_facts
+from .rows import (
+    cache_row,
+    cached_row,
+    checked_row,
+    failed_build_row,
+    now,
+    provenance,
+    recipe_key,
+    record_base_facts,
+)
 from .toolchain import ToolchainError
 
 
@@ -105,6 +117,64 @@ def measure_variant(variant: Variant, ctx: Context, say: Callable[[str], None]) 
     return row, False
 
 
+def hardening_done(row: dict[str, Any], ctx: Context) -> bool:
+    """Whether hardening.csv already holds a row measured on the image of ``row`` (same recipe key)."""
+    path = ctx.hardening_path
+    if path is None or not path.is_file():
+        return False
+    table = read_table(path, ctx.hardening_schema, label=label(path))
+    return any(
+        (r["program"], r["variant"], r["recipe_key"]) == (row["program"], row["variant"], row["recipe_key"])
+        for r in table.rows
+    )
+
+
+def measure_hardening(variant: Variant, row: dict[str, Any], ctx: Context, say: Callable[[str], None]) -> str:
+    """Check the image of ``row`` again under the hardening options and read its facts; write its row
+    of hardening.csv. Returns what was done ("measured", "cached" or why nothing was)."""
+    if ctx.hardening_path is None:
+        return "not recorded by this caller"
+    if row["runs"] != "yes":
+        return "not measured: the image does not pass its normal check"
+    if ctx.use_cache and hardening_done(row, ctx):
+        return "cached"
+    tag = ctx.tag(variant)
+    if inspect_image(tag) is None:  # a cached images row whose image was removed since: made again
+        say("the image is gone: cargo build and docker build again for the hardening checks")
+        base = ctx.base(variant)
+        binary = build_binary(variant, ctx.toolchain(variant.target.toolchain, variant.arch), ctx)
+        build_image(variant, base, binary, ctx.cache_dir, tag, compress=False)
+    server = is_server(variant)
+    if server:
+        network = server_network(ctx)
+
+        def check(options: Sequence[str]) -> tuple[str, str]:
+            outcome = verify_server(variant, network, tag, options)
+            return outcome["runs"], outcome["failure"]
+    else:
+
+        def check(options: Sequence[str]) -> tuple[str, str]:
+            return verify(variant, tag, options)
+
+    say("hardening: --user, --read-only, --cap-drop ALL, all together")
+    outcome = run_checks(check, server=server)
+    say("hardening: reading the exported image")
+    try:
+        facts = image_facts(tag, ctx.cache_dir / "facts")
+    except ImageFactsError as exc:
+        raise MeasureError(f"reading the image's facts: {exc}") from None
+    hrow = hardening_row(row, outcome, facts, config_user(tag), image_id(tag), ctx.docker_version(), now())
+    hrow, cut = fit_to_schema(hrow, ctx.hardening_schema)
+    if cut:
+        log_path = ctx.log_path(variant, "hardening")
+        log_path.write_text("".join(f"{column} (full text):\n{text}\n" for column, text in cut.items()))
+    where = label(ctx.hardening_path)
+    validate_row(ctx.hardening_schema, hrow, label=f"{where} (row of {variant.program.id}/{variant.id})")
+    upsert_rows(ctx.hardening_path, [hrow], label=where, schema=ctx.hardening_schema)
+    flags = ", ".join(f"{k} {outcome[k]}" for k in ("nonroot", "read_only", "no_caps", "hardened"))
+    return f"measured ({flags})"
+
+
 def run(variants: list[Variant], ctx: Context) -> int:
     """Measure ``variants`` in order; return how many failed.
 
@@ -174,6 +244,25 @@ def _run(variants: list[Variant], ctx: Context) -> int:
             f"binary {row['binary_bytes']:,} B, {status}; {'cached' if from_cache else 'measured'}, "
             f"{csv_label} {'updated' if changed else 'unchanged'} ({time.monotonic() - t0:.1f} s)"
         )
+        try:
+            done = measure_hardening(variant, row, ctx, say)
+        except DockerUnavailable as exc:
+            ctx.log(f"error: {vid}: hardening: {exc}")
+            failed += [f"{v.program.id}/{v.id}" for v in variants[i - 1 :]]
+            break
+        except (MeasureError, ToolchainError, DataError, subprocess.TimeoutExpired) as exc:
+            ctx.log(f"error: {vid}: hardening: {one_line(exc)}")
+            failed.append(vid)
+            continue
+        except Exception as exc:  # a bug or a surprise: this variant's hardening fails, the others still run
+            log_path = ctx.log_path(variant, "error")
+            log_path.write_text(traceback.format_exc())
+            ctx.log(
+                f"error: {vid}: hardening: unexpected {type(exc).__name__}: {one_line(exc)} (traceback: {log_path})"
+            )
+            failed.append(vid)
+            continue
+        ctx.log(f"[{i}/{len(variants)}] {vid}: hardening {done} ({time.monotonic() - t0:.1f} s)")
     measured = len(variants) - len(failed) - len(skipped)
     summary = f"done: {measured} of {len(variants)} variants measured"
     if skipped:

@@ -50,6 +50,9 @@ CRITERIA = (
               lambda c: bool(c["shell"])),
     Criterion("non-root", "A non-root user in the image", "base_images.csv: unprivileged_users is not empty",
               lambda c: bool(c["unprivileged_users"])),
+    Criterion("hardened", "Runs hardened: non-root, read-only root filesystem, no capabilities",
+              "hardening.csv: hardened = yes (passed its check with --user 65532:65532 --read-only --cap-drop ALL "
+              "--security-opt no-new-privileges)", lambda c: c["hardened"] == "yes"),
     Criterion("arm64", "Runs on arm64", "images.csv: arch = arm64 (run under emulation here)",
               lambda c: c["arch"] == "arm64"),
     Criterion("fast-allocator", "Benchmarked: at least as fast as glibc's allocator on /alloc",
@@ -65,6 +68,7 @@ NEEDS = (
     ("A default -gnu build, linked dynamically against glibc", ("dynamic-glibc",)),
     ("Links the system OpenSSL dynamically", ("openssl-dynamic",)),
     ("Runs as a non-root user the image defines", ("non-root",)),
+    ("Runs hardened: non-root, read-only, no capabilities", ("hardened",)),
     ("Has a shell to debug in", ("shell",)),
     ("Runs on arm64", ("arm64",)),
 )
@@ -74,6 +78,7 @@ def candidates(site: Site) -> list[Candidate]:
     """Every measured image that ran and passed its program's checks, with the facts the criteria read."""
     facts = {(r["base"], r["arch"]): r for r in site.data.rows("base_images")}
     bench = {(r["program"], r["variant"]): r for r in site.data.rows("bench") if not r["failure"]}
+    hardening = {(r["program"], r["variant"]): r["hardened"] for r in site.data.rows("hardening")}
     out = []
     for r in site.data.rows("images"):
         if r["runs"] != "yes" or r["image_bytes"] is None:
@@ -91,6 +96,7 @@ def candidates(site: Site) -> list[Candidate]:
                 "image_bytes": int(r["image_bytes"]), "shell": base.get("shell") or "",
                 "libssl": base.get("libssl") or "", "unprivileged_users": base.get("unprivileged_users") or "",
                 "alloc_ratio": b["alloc_rps_ratio"] if b else None, "ladder": bool(recipe.ladder),
+                "hardened": hardening.get((r["program"], r["variant"]), ""),
             }
         )  # fmt: skip
     return sorted(out, key=lambda c: (c["image_bytes"], c["program"], c["variant"]))

@@ -13,12 +13,14 @@ from cheatsheet.measure.imagefacts import ImageFactsError, facts_from_tar
 CERT = b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
 
 
-def make_tar(entries: list[tuple[str, str, bytes | str]]) -> io.BytesIO:
-    """entries: (kind, name, data) with kind "file", "dir", "sym" (data = target) or "hard" (data = target)."""
+def make_tar(entries: list[tuple[str, str, bytes | str]], modes: dict[str, int] | None = None) -> io.BytesIO:
+    """entries: (kind, name, data) with kind "file", "dir", "sym" (data = target) or "hard" (data = target);
+    ``modes``: the permission bits of some members by name (tarfile's default otherwise: 0o644)."""
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tar:
         for kind, name, data in entries:
             info = tarfile.TarInfo(name)
+            info.mode = (modes or {}).get(name, 0o755 if kind == "dir" else 0o644)
             if kind == "dir":
                 info.type = tarfile.DIRTYPE
                 tar.addfile(info)
@@ -129,7 +131,87 @@ def test_empty_filesystem_like_scratch():
         "libssl": "",
         "libgcc_s": "no",
         "nsswitch": "no",
+        "setuid_files": 0,
+        "setuid_paths": "",
+        "interpreters": "",
+        "network_tools": "",
+        "packages": None,
+        "world_writable_dirs": 0,
+        "world_writable_paths": "",
     }
+
+
+DPKG_STATUS = """\
+Package: base-files
+Status: install ok installed
+Version: 12.4
+
+Package: removed-one
+Status: deinstall ok config-files
+Version: 1.0
+
+Package: perl-base
+Status: install ok installed
+Version: 5.36
+"""
+
+
+def test_what_an_intruder_finds_in_a_debian_like_image():
+    """setuid and setgid files, interpreters and network tools through the /bin link, installed
+    packages by dpkg's status (a removed package's leftover configuration is not installed), and
+    world-writable directories; what the runtime mounts over (/dev, /proc) is not the image's."""
+    entries = [
+        *debian_like(),
+        ("file", "usr/bin/su", b"\x7fELF"),
+        ("file", "usr/bin/chage", b"\x7fELF"),
+        ("file", "usr/bin/perl", b"\x7fELF"),
+        ("file", "usr/bin/python3", b"\x7fELF"),
+        ("file", "usr/bin/wget", b"\x7fELF"),
+        ("dir", "tmp", b""),
+        ("dir", "var", b""),
+        ("dir", "var/lib", b""),
+        ("dir", "var/lib/dpkg", b""),
+        ("file", "var/lib/dpkg/status", DPKG_STATUS),
+        ("dir", "dev", b""),
+        ("dir", "dev/shm", b""),
+        ("dir", "proc", b""),
+        ("file", "proc/x", b""),
+    ]
+    modes = {"usr/bin/su": 0o4755, "usr/bin/chage": 0o2755, "tmp": 0o1777, "dev/shm": 0o1777, "proc/x": 0o4755}
+    facts = facts_from_tar(make_tar(entries, modes))
+    assert (facts.setuid_files, facts.setuid_paths) == (2, "/usr/bin/chage /usr/bin/su")
+    assert facts.interpreters == "perl python3"
+    assert facts.network_tools == "wget"
+    assert facts.packages == 2
+    assert (facts.world_writable_dirs, facts.world_writable_paths) == (1, "/tmp")
+
+
+def test_packages_of_distroless_and_alpine_by_their_own_databases():
+    distroless = [
+        ("dir", "var", b""),
+        ("dir", "var/lib", b""),
+        ("dir", "var/lib/dpkg", b""),
+        ("dir", "var/lib/dpkg/status.d", b""),
+        ("file", "var/lib/dpkg/status.d/base-files", "Package: base-files\n"),
+        ("file", "var/lib/dpkg/status.d/tzdata", "Package: tzdata\n"),
+        ("file", "var/lib/dpkg/status.d/tzdata.md5sums", "0 x\n"),
+        ("file", "var/lib/dpkg/status.d/netbase", "Package: netbase\n"),
+    ]
+    assert facts_from_tar(make_tar(distroless)).packages == 3
+    alpine = [
+        ("dir", "lib", b""),
+        ("dir", "lib/apk", b""),
+        ("dir", "lib/apk/db", b""),
+        ("file", "lib/apk/db/installed", "C:x\nP:musl\nV:1\n\nC:y\nP:busybox\nV:1\n"),
+        ("dir", "bin", b""),
+        ("file", "bin/busybox", b"\x7fELF"),
+        ("dir", "usr", b""),
+        ("dir", "usr/bin", b""),
+        ("sym", "usr/bin/wget", "/bin/busybox"),
+    ]
+    facts = facts_from_tar(make_tar(alpine))
+    assert facts.packages == 2
+    assert facts.network_tools == "wget"  # BusyBox's, through its link
 
 
 def test_a_link_loop_and_a_dangling_link_are_absent_not_a_hang():

@@ -12,7 +12,7 @@ from cheatsheet.data.schema import Schema
 from cheatsheet.data.table import read_table
 from cheatsheet.measure.context import Context
 from cheatsheet.measure.errors import MeasureError
-from cheatsheet.measure.rows import cache_row, cached_row, checked_row
+from cheatsheet.measure.rows import cache_row, cached_facts, cached_row, checked_row
 from cheatsheet.paths import MEASUREMENTS
 
 SCHEMA = Schema.load(MEASUREMENTS / "images.schema.json")
@@ -56,6 +56,22 @@ def test_a_cached_row_is_read_back_and_one_that_breaks_the_schema_is_dropped(tmp
     path.write_text(json.dumps(old))
     assert cached_row(path, SCHEMA) is None and not path.exists()
     assert cached_row(path, SCHEMA) is None
+
+
+def test_base_facts_cached_by_an_older_version_that_knew_fewer_facts_are_read_again(tmp_path):
+    """Facts cached before the hardening facts existed lack their fields: read again, never guessed."""
+    old = {"files": 0, "ca_bundle": "", "ca_certs": 0, "passwd": "no", "unprivileged_users": "", "tzdata": "no",
+           "shell": "", "package_manager": "", "libc": "", "libssl": "", "libgcc_s": "no",
+           "nsswitch": "no"}  # fmt: skip
+    path = tmp_path / "facts.json"
+    path.write_text(json.dumps(old))
+    assert cached_facts(path) is None
+    current = {**old, "setuid_files": 0, "setuid_paths": "", "interpreters": "", "network_tools": "",
+               "packages": None, "world_writable_dirs": 0, "world_writable_paths": ""}  # fmt: skip
+    path.write_text(json.dumps(current))
+    facts = cached_facts(path)
+    assert facts is not None and facts.as_row() == current
+    assert cached_facts(tmp_path / "missing.json") is None
 
 
 @pytest.mark.docker

@@ -12,7 +12,13 @@ from cheatsheet.site.context import Site
 from cheatsheet.site.measurements import load_measurements
 from cheatsheet.site.pages import render_pages
 
-COMBINATIONS = [("https", "roots-compiled-in"), ("dynamic-glibc", "shell"), ("getaddrinfo", "arm64")]
+COMBINATIONS = [
+    ("https", "roots-compiled-in"),
+    ("dynamic-glibc", "shell"),
+    ("getaddrinfo", "arm64"),
+    ("hardened",),
+    ("https", "hardened"),
+]
 
 
 def expected(needs: tuple[str, ...]) -> list[str]:
