@@ -102,6 +102,24 @@ def write_csv(path: Path, rows: list[dict[str, str]], header: list[str] | None =
     return path
 
 
+#: Datasets whose rows name a row of images.csv (a foreign key): emptied with it by :func:`images_only`.
+NAMING_IMAGES = ("hardening",)
+
+
+def images_only(measurements: Path, rows: list[dict[str, str]] | None = None) -> Path:
+    """``measurements/images.csv`` holding ``rows`` only (None: its header only), and the datasets whose
+    rows name image rows (:data:`NAMING_IMAGES`) header-only, so they name no row that is gone."""
+    images = measurements / "images.csv"
+    if rows:
+        write_csv(images, rows)
+    else:
+        images.write_text(images.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    for name in NAMING_IMAGES:
+        path = measurements / f"{name}.csv"
+        path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    return images
+
+
 def column_of(name: str, row: dict[str, str]) -> int:
     """1-based character column where field ``name`` starts in a CSV line of ``row`` (no quoting)."""
     keys = list(row)
@@ -160,6 +178,18 @@ def table_rows(table: str) -> list[list[str]]:
         cells = re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)
         out.append([html.unescape(re.sub(r"<sup.*?</sup>|<[^>]+>", "", c)).strip() for c in cells])
     return out
+
+
+def table_records(table: str) -> list[dict[str, str]]:
+    """Each body row as {header text: cell text}: a test finds a figure by its column's name, wherever
+    the table puts that column (key columns move next to the first, constant ones leave it)."""
+    head = re.search(r"<thead>(.*?)</thead>", table, re.S)
+    assert head, table[:500]
+    names = [
+        html.unescape(re.sub(r"<sup.*?</sup>|<[^>]+>", "", c)).strip()
+        for c in re.findall(r"<th[^>]*>(.*?)</th>", head.group(1), re.S)
+    ]
+    return [dict(zip(names, cells, strict=True)) for cells in table_rows(table)]
 
 
 def cell_text(cell: str) -> str:

@@ -149,10 +149,13 @@ def hardening_table(site: Site, base: object) -> str:
     if not rows:
         return _none_yet(site, bases)
     columns: list[Column[Row]] = [
-        Column("Image", lambda r: render.code(image_id(r))),
+        # the variant alone names the row (a phone shows it beside the answer); its program is a column
+        Column("Variant", lambda r: render.code(r["variant"])),
+        Column("Program", lambda r: text(r["program"])),
         Column("Arch", lambda r: text(r["arch"])),
         Column("Default user", _user),
-        *(Column(title, _outcome(site, column)) for column, title in CHECKS),
+        # the hardened run is the table's answer: beside the image, never folded into the caption
+        *(Column(title, _outcome(site, column), key=column == "hardened") for column, title in CHECKS),
     ]
     return render.table(columns, rows)
 

@@ -41,7 +41,9 @@ def macro_table(site: Site) -> str:
     columns: list[Column[str]] = [
         # the name alone in the first column (it never breaks), the arguments where they may wrap
         Column("Macro", render.code),
-        Column("Shows", summary, key=True),
+        # no key column: a macro's name (up to hardening_contents_table) and its description do not fit a
+        # phone side by side; the table scrolls with its cue
+        Column("Shows", summary),
         Column("Arguments", lambda n: render.code(arguments(n))),
     ]
     return render.table(columns, sorted(MACROS))

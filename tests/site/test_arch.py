@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from support import page, table_rows, tables
+from support import page, table_records, tables
 
 from cheatsheet.site.arch import pairs
 from cheatsheet.site.context import MacroError
@@ -42,11 +42,11 @@ def test_the_arm64_page_shows_each_pair_with_the_csv_figures(built_site, site, r
     found = pairs([v for v in recipes.variants if v.program.id == "hello-world"])
     doc = page(built_site, "concepts/arm64/index.html")
     hello = next(t for t in tables(doc) if "Image arm64" in t and "scratch-musl" in t)
-    by_variant = {r[0]: r for r in table_rows(hello)}
+    by_variant = {r["Variant"]: r for r in table_records(hello)}
     assert sorted(by_variant) == sorted(native.id for native, _, _ in found)
     for native, partner, arm in found:
         cells = by_variant[native.id]
-        for variant, cell in ((partner, cells[3]), (arm, cells[4])):
+        for variant, cell in ((partner, cells["Image x86-64"]), (arm, cells["Image arm64"])):
             row = site.measured("hello-world", variant.id)
             if row is None:  # only a base that can be pulled from a registry alone (above)
                 assert not obtainable(variant) and "not measured" in cell

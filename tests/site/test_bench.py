@@ -8,7 +8,7 @@ import re
 import shutil
 
 import pytest
-from support import bench_rows, cell_text, page, table_rows, tables, write_bench_rows
+from support import bench_rows, cell_text, page, table_records, table_rows, tables, write_bench_rows
 
 from cheatsheet.data.table import read_table
 from cheatsheet.paths import MEASUREMENTS
@@ -37,15 +37,15 @@ def test_the_committed_benchmark_covers_every_allocator_variant(bench):
 def test_the_libc_page_shows_every_benchmarked_variant_with_its_ratios(built_site, bench):
     doc = page(built_site, "concepts/libc/index.html")
     table = next(t for t in tables(doc) if "Instructions per /alloc" in t)
-    shown = {cell_text(r[0]): r for r in table_rows(table)}
+    shown = {r["Variant"]: r for r in table_records(table)}
     assert set(shown) == set(bench)
     for vid, row in bench.items():
         if row["failure"]:
-            assert "failed" in cell_text(shown[vid][2])
+            assert "failed" in shown[vid]["/alloc req/s"]
             continue
         ratio = f"{row['alloc_rps_ratio']:.2f}× ({row['alloc_rps_ratio_min']:.2f}–{row['alloc_rps_ratio_max']:.2f})"
-        assert cell_text(shown[vid][2]) == ratio
-        assert cell_text(shown[vid][5]).startswith(f"{row['alloc_instructions'] / 1e6:,.2f} M")
+        assert shown[vid]["/alloc req/s"] == ratio
+        assert shown[vid]["Instructions per /alloc"].startswith(f"{row['alloc_instructions'] / 1e6:,.2f} M")
     raw = next(t for t in tables(doc) if "/cpu p99 (µs)" in t)
     for cells in table_rows(raw):
         assert cell_text(cells[1]).startswith(f"{bench[cell_text(cells[0])]['alloc_rps']:,.0f}")
@@ -55,14 +55,14 @@ def test_the_libc_page_shows_every_benchmarked_variant_with_its_ratios(built_sit
 def test_the_webserver_page_shows_start_up_and_memory_of_each_benchmarked_image(built_site, bench, site):
     doc = page(built_site, "programs/webserver/index.html")
     table = next(t for t in tables(doc) if "Start-up to first response" in t)
-    shown = {cell_text(r[0]): r for r in table_rows(table)}
+    shown = {r["Variant"]: r for r in table_records(table)}
     assert set(shown) == {vid for vid, r in bench.items() if not r["failure"]}
     for vid, cells in shown.items():
         row, image = bench[vid], site.measured("webserver", vid)
-        assert cell_text(cells[1]) == image["base"]
-        assert cell_text(cells[4]) == format_bytes(int(image["image_bytes"]))
-        assert cell_text(cells[5]).startswith(f"{row['startup_ms']:,.0f}")
-        assert cell_text(cells[6]) == format_bytes(int(row["rss_bytes"]))
+        assert cells["Base"] == image["base"]
+        assert cells["Image"] == format_bytes(int(image["image_bytes"]))
+        assert cells["Start-up to first response (ms)"].startswith(f"{row['startup_ms']:,.0f}")
+        assert cells["Peak memory under load"] == format_bytes(int(row["rss_bytes"]))
 
 
 def test_a_figure_for_prose_is_the_csv_value_and_a_bad_name_fails_loudly(site, bench):

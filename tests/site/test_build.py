@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from support import edit, mkdocs_build, page, table_rows, tables, texts
+from support import edit, images_only, mkdocs_build, page, table_rows, tables, texts
 
 from cheatsheet.paths import MEASUREMENTS, copy_site
 from cheatsheet.recipes.dockerfile import dockerfile
@@ -191,8 +191,7 @@ def test_bad_data_stops_the_build_with_its_position_and_no_traceback(site_copy, 
 def test_empty_data_builds_and_a_page_asking_for_an_unknown_variant_stops_the_build(site_copy, tmp_path):
     """An empty images.csv is valid data, so the site builds and says what is not measured (what the
     validator accepts, the site builds); a page naming a variant the recipes lack fails, naming the page."""
-    path = site_copy / "measurements" / "images.csv"
-    path.write_text(path.read_text().splitlines()[0] + "\n")
+    images_only(site_copy / "measurements")
     proc = mkdocs_build(site_copy, tmp_path / "out")
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "not measured" in (tmp_path / "out" / "programs" / "hello-world" / "index.html").read_text()

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from support import REPO, image_row, load_script, write_csv
+from support import REPO, image_row, images_only, load_script
 
 from cheatsheet.paths import copy_site
 from cheatsheet.recipes import load_recipes
@@ -109,7 +109,7 @@ def test_ladder_steps_stay_out_of_the_default_size_table(site):
 
 
 def test_a_row_that_does_not_run_says_why(data_dir):
-    write_csv(data_dir / "images.csv", [image_row(runs="no", failure="exit status 1: exec /hello-world: no such file")])
+    images_only(data_dir, [image_row(runs="no", failure="exit status 1: exec /hello-world: no such file")])
     s = site_on(data_dir)
     table = s.call("image_size_table", "hello-world", variants=["scratch-musl"])
     assert "| no[^data-" in table
@@ -118,8 +118,7 @@ def test_a_row_that_does_not_run_says_why(data_dir):
 
 def test_no_measured_rows_show_as_not_measured(data_dir):
     """A header-only images.csv is valid, so the site builds: every table and figure says what is not measured."""
-    images = data_dir / "images.csv"
-    images.write_text(images.read_text().splitlines()[0] + "\n")
+    images_only(data_dir)
     s = site_on(data_dir)
     table = s.call("image_size_table", "hello-world")
     assert table.count("not measured") >= 7
@@ -166,7 +165,8 @@ def test_schema_table_lists_every_column_with_its_unit(site):
     row = next(line for line in table.splitlines() if line.startswith("| <code>image&#95;bytes</code> | "))
     assert row.endswith("| integer (B) | no | 1 to 1,000,000,000,000 |")  # after its meaning, the key column
     with pytest.raises(
-        MacroError, match="unknown dataset 'image'; known: base_images, bench, images, published, sources, toolchains"
+        MacroError,
+        match="unknown dataset 'image'; known: base_images, bench, hardening, images, published, sources, toolchains",
     ):
         site.call("schema_table", "image")
 

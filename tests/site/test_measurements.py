@@ -8,7 +8,7 @@ import os
 import re
 
 import pytest
-from support import edit, image_row, write_csv
+from support import edit, image_row, images_only
 
 from cheatsheet.data.text import DataError
 from cheatsheet.site.measurements import load_measurements
@@ -111,7 +111,7 @@ def test_crlf_line_endings_are_an_error_at_the_first_line(data_dir):
 
 
 def test_a_measured_row_without_a_recipe_is_an_error(data_dir):
-    write_csv(data_dir / "images.csv", [image_row(variant="scratch-newlib")])
+    images_only(data_dir, [image_row(variant="scratch-newlib")])
     with pytest.raises(DataError) as info:
         load_measurements(data_dir)
     message = str(info.value)
@@ -119,8 +119,7 @@ def test_a_measured_row_without_a_recipe_is_an_error(data_dir):
 
 
 def test_a_header_only_dataset_is_valid_and_has_no_rows(data_dir):
-    path = data_dir / "images.csv"
-    path.write_text(path.read_text().splitlines()[0] + "\n")
+    images_only(data_dir)
     data = load_measurements(data_dir)
     assert data.images_by_program == {} and data.frame("images").empty
     assert data.rows("images") == ()
