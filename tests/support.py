@@ -169,6 +169,11 @@ def tables(doc: str) -> list[str]:
     return re.findall(r"<table>.*?</table>", doc, re.S)
 
 
+def shown_text(cell: str) -> str:
+    """What a table cell shows as text: footnote references and tags removed."""
+    return html.unescape(re.sub(r"<sup.*?</sup>|<[^>]+>", "", cell)).strip()
+
+
 def table_rows(table: str) -> list[list[str]]:
     """The cells of each body row as text (footnote references and tags removed)."""
     body = re.search(r"<tbody>(.*?)</tbody>", table, re.S)
@@ -176,7 +181,7 @@ def table_rows(table: str) -> list[list[str]]:
     out = []
     for tr in re.findall(r"<tr>(.*?)</tr>", body.group(1), re.S):
         cells = re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)
-        out.append([html.unescape(re.sub(r"<sup.*?</sup>|<[^>]+>", "", c)).strip() for c in cells])
+        out.append([shown_text(c) for c in cells])
     return out
 
 
@@ -185,10 +190,7 @@ def table_records(table: str) -> list[dict[str, str]]:
     the table puts that column (key columns move next to the first, constant ones leave it)."""
     head = re.search(r"<thead>(.*?)</thead>", table, re.S)
     assert head, table[:500]
-    names = [
-        html.unescape(re.sub(r"<sup.*?</sup>|<[^>]+>", "", c)).strip()
-        for c in re.findall(r"<th[^>]*>(.*?)</th>", head.group(1), re.S)
-    ]
+    names = [shown_text(c) for c in re.findall(r"<th[^>]*>(.*?)</th>", head.group(1), re.S)]
     return [dict(zip(names, cells, strict=True)) for cells in table_rows(table)]
 
 
