@@ -87,6 +87,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--cache-dir", type=Path, default=CACHE, help="cache directory (default: %(default)s)")
     parser.add_argument("--no-cache", action="store_true", help="measure again even when nothing changed")
+    parser.add_argument(
+        "--no-build-time",
+        action="store_true",
+        help="build in the shared target directory and leave build_seconds empty, instead of building each "
+        "binary cold and timing it (faster when many variants share dependencies)",
+    )
     parser.add_argument("--no-pull", action="store_true", help="do not try to pull base images; bootstrap them")
     parser.add_argument(
         "--program-root",
@@ -144,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         cache_dir=args.cache_dir,
         allow_pull=not args.no_pull,
         use_cache=not args.no_cache,
+        time_builds=not args.no_build_time,
         log=log,
     )
     failures = run(list(selected), ctx)

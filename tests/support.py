@@ -54,6 +54,7 @@ IMAGE_ROW = {
     "compressed_bytes": "201234",
     "compression": "gzip-6",
     "binary_bytes": "455456",
+    "build_seconds": "",
     "base_bytes": "0",
     "runs": "yes",
     "failure": "",

@@ -1,30 +1,49 @@
-"""Build a variant's binary with cargo, into a private copy the rest of the measurement uses."""
+"""Build a variant's binary with cargo, into a private copy the rest of the measurement uses, and
+time a cold build of it (:func:`cold_build`)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shlex
 import subprocess
+import tempfile
+import time
 from pathlib import Path
 
 from ..recipes.model import Variant
-from ..util import atomic_write, file_lock, useful_line
+from ..util import CommandError, atomic_write, file_lock, run_command, useful_line
 from .context import Context
-from .errors import BuildInterrupted, MeasureError, transient_cause
+from .errors import BuildInterrupted, MeasureError, Transient, transient_cause
 from .toolchain import Toolchain
 
 BUILD_TIMEOUT = 1800
 
 
-def build_binary(variant: Variant, tc: Toolchain, ctx: Context, *, timeout: float = BUILD_TIMEOUT) -> Path:
+def source_digest(directory: Path) -> str:
+    """sha256 over the program's tracked inputs: manifests, lock file and sources (not target/)."""
+    h = hashlib.sha256()
+    for path in sorted(directory.rglob("*")):
+        rel = path.relative_to(directory)
+        if not path.is_file() or rel.parts[0] == "target":
+            continue
+        h.update(str(rel).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def build_binary(
+    variant: Variant, tc: Toolchain, ctx: Context, *, timeout: float = BUILD_TIMEOUT, target_dir: Path | None = None
+) -> Path:
     """Build the variant's binary and return a private copy of it.
 
     Variants built with one toolchain share a target directory, where cargo writes every build of a
     program to the same path: another run (or another variant of this one) may overwrite it at any
     time after cargo returns. So the build and the copy happen under a lock on that directory, and
-    what is measured and put into the image is the copy under ``<cache>/binaries``.
+    what is measured and put into the image is the copy under ``<cache>/binaries``. ``target_dir``
+    replaces that shared directory (a cold build's own, empty one).
     """
-    target_dir = ctx.cache_dir / "target" / tc.slot
+    target_dir = target_dir or ctx.cache_dir / "target" / tc.slot
     flags = tc.rustflags + variant.all_rustflags
     # CARGO_ENCODED_RUSTFLAGS keeps a flag with a space (a cache path) in one piece.
     env = {**os.environ, **tc.env, "CARGO_ENCODED_RUSTFLAGS": "\x1f".join(flags), "CARGO_TERM_COLOR": "never"}
@@ -63,3 +82,54 @@ def build_binary(variant: Variant, tc: Toolchain, ctx: Context, *, timeout: floa
             raise MeasureError(f"cargo build produced no binary at {binary}")
         atomic_write(copy, binary.read_bytes(), mode=0o755)
     return copy
+
+
+def build_key(variant: Variant, tc: Toolchain) -> str:
+    """What decides the binary cargo makes: toolchain, cargo arguments, flags, environment and sources.
+
+    Variants that differ only in their base image share it, so their binary is built (and timed) once.
+    """
+    material = {
+        "toolchain": [tc.id, tc.version, tc.slot],
+        "args": [*variant.cargo_args(), *tc.cargo_args],
+        "rustflags": [*tc.rustflags, *variant.all_rustflags],
+        "env": sorted(tc.env.items()),
+        "source": source_digest(variant.program.dir),
+    }
+    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def cold_build(variant: Variant, tc: Toolchain, ctx: Context, *, timeout: float = BUILD_TIMEOUT) -> tuple[Path, float]:
+    """Build the variant's binary in an empty target directory and return the copy and cargo's wall time.
+
+    The crates are downloaded first (``cargo fetch``, not timed), so the figure is compiling and linking
+    only. The time of a build is kept under ``<cache>/cold-builds`` with its binary: a variant whose
+    build is the same as one timed before (:func:`build_key`) reuses both.
+    """
+    kept = ctx.cache_dir / "cold-builds" / build_key(variant, tc)
+    copy = ctx.cache_dir / "binaries" / f"{variant.program.id}--{variant.id}"
+    kept.mkdir(parents=True, exist_ok=True)
+    with file_lock(kept / ".lock"):
+        seconds_file, binary_file = kept / "seconds", kept / "binary"
+        if seconds_file.is_file() and binary_file.is_file():
+            seconds = float(seconds_file.read_text())
+        else:
+            try:
+                run_command(
+                    [tc.cargo, "fetch", "--locked"],
+                    cwd=variant.program.dir,
+                    env={**os.environ, **tc.env},
+                    what=f"cargo fetch for {variant.program.id}/{variant.id}",
+                    timeout=900,
+                )
+            except CommandError as exc:  # the crates could not be downloaded: try again later
+                raise Transient(str(exc)) from None
+            with tempfile.TemporaryDirectory(prefix="cold-target-", dir=kept) as tmp:
+                t0 = time.monotonic()
+                built = build_binary(variant, tc, ctx, timeout=timeout, target_dir=Path(tmp))
+                seconds = time.monotonic() - t0
+                atomic_write(binary_file, built.read_bytes(), mode=0o755)
+            atomic_write(seconds_file, f"{seconds!r}\n".encode())
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(copy, binary_file.read_bytes(), mode=0o755)
+    return copy, seconds

@@ -43,6 +43,9 @@ class Context:
     hardening_schema_path: Path = MEASUREMENTS / "hardening.schema.json"
     allow_pull: bool = True
     use_cache: bool = True
+    #: build each binary cold (an empty target directory) and record cargo's wall time in the row
+    #: (scripts/measure.py; off by default: a test that builds several variants shares one target)
+    time_builds: bool = False
     log: Callable[[str], None] = print
     toolchains: dict[tuple[str, str], Toolchain] = field(default_factory=dict)
     bases: dict[tuple[str, str], BaseImage] = field(default_factory=dict)

@@ -22,6 +22,7 @@ from ..recipes.dockerfile import dockerfile
 from ..recipes.model import Variant
 from ..util import atomic_write
 from .bases.images import BaseImage
+from .cargo import source_digest
 from .context import Context
 from .errors import MeasureError
 from .imagefacts import ImageFacts, facts_from_tar, image_facts
@@ -34,17 +35,6 @@ METHOD_VERSION = "3"  # 3: server checks against local peers; base image facts
 
 def now() -> _dt.datetime:
     return _dt.datetime.now(_dt.UTC).replace(microsecond=0)
-
-
-def source_digest(directory: Path) -> str:
-    """sha256 over the program's tracked inputs: manifests, lock file and sources (not target/)."""
-    h = hashlib.sha256()
-    for path in sorted(directory.rglob("*")):
-        rel = path.relative_to(directory)
-        if not path.is_file() or rel.parts[0] == "target":
-            continue
-        h.update(str(rel).encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()
 
 
 def recipe_key(variant: Variant, tc: Toolchain, base: BaseImage, docker_ver: str, peers: Variant | None = None) -> str:

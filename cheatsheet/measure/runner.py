@@ -25,7 +25,7 @@ from ..data.text import DataError
 from ..paths import label
 from ..recipes.model import Variant
 from .bases.images import BaseUnavailable
-from .cargo import build_binary
+from .cargo import build_binary, cold_build
 from .checks import SERVER_COLUMNS, is_server, verify, verify_server
 from .context import Context
 from .docker import DockerUnavailable, inspect_image
@@ -79,11 +79,16 @@ def measure_variant(variant: Variant, ctx: Context, say: Callable[[str], None]) 
     tc = ctx.toolchain(variant.target.toolchain, variant.arch)
     key = recipe_key(variant, tc, base, docker_ver, ctx.recipes.peers if is_server(variant) else None)
     cached = ctx.cache_dir / "rows" / f"{key}.json"
-    if ctx.use_cache and (row := cached_row(cached, schema)) is not None:
+    row = cached_row(cached, schema) if ctx.use_cache else None
+    if row is not None and (row["build_seconds"] is not None or not ctx.time_builds):  # an untimed row is timed
         return row, True
-    say(f"cargo build ({tc.id}, rustc {tc.release})")
+    say(f"cargo build ({tc.id}, rustc {tc.release}{', cold, timed' if ctx.time_builds else ''})")
+    seconds: float | None = None
     try:
-        binary = build_binary(variant, tc, ctx)
+        if ctx.time_builds:
+            binary, seconds = cold_build(variant, tc, ctx)
+        else:
+            binary = build_binary(variant, tc, ctx)
     except MeasureError as exc:
         if isinstance(exc, Transient) or not (variant.ladder or is_server(variant)):
             raise
@@ -108,6 +113,7 @@ def measure_variant(variant: Variant, ctx: Context, say: Callable[[str], None]) 
         "compressed_bytes": image.compressed,
         "compression": COMPRESSION,
         "binary_bytes": binary.stat().st_size,
+        "build_seconds": None if seconds is None else round(seconds, 1),
         "base_bytes": base.size,
         **outcome,
         **provenance(base, tc, docker_ver, key),

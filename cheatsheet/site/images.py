@@ -85,6 +85,9 @@ def image_size_table(
     def figure(column: str) -> Callable[[Row], str]:
         return lambda m: render.size(int(m[column])) if m[column] is not None else "–"
 
+    def build_time(m: Row) -> str:
+        return f"{m['build_seconds']:.1f}" if m["build_seconds"] is not None else "–"
+
     def runs(m: Row) -> str:
         return "yes" if m["runs"] == "yes" else "no" + site.notes.ref("data", f"Does not run: {text(m['failure'])}")
 
@@ -100,6 +103,14 @@ def image_size_table(
         for key, title, default in OPTIONAL_COLUMNS
         if any(i.described.get(key, default) != default for i in items)
     ]
+    if any(r["build_seconds"] is not None for r in measured_rows):
+        note = site.notes.ref(
+            "data",
+            "Wall time of the binary's cargo build from an empty target directory, with the crates "
+            "downloaded beforehand, on the machine that measured the row; – where the row was measured "
+            "before build times were recorded.",
+        )
+        by_setting.append(Column("Cold build (s)" + note, measured_cell(build_time), "r"))
     columns: list[Column[SizeRow]] = [
         Column("Variant", lambda i: render.code(i.variant)),
         Column(base_title, lambda i: text(i.described["base"])),

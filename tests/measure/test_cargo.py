@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from cheatsheet.measure.cargo import build_binary
+from cheatsheet.measure.cargo import build_binary, build_key, cold_build
 from cheatsheet.measure.context import Context
 from cheatsheet.measure.errors import BuildInterrupted, MeasureError, Transient, transient_cause
 from cheatsheet.measure.runner import measure_variant
@@ -104,3 +105,48 @@ def test_transient_causes_are_recognised(line):
 
 def test_a_compiler_message_is_not_transient():
     assert transient_cause("error[E0308]: mismatched types\nerror: could not compile `tiny`") == ""
+
+
+# -- cold, timed builds ---------------------------------------------------------------------------
+
+NOTHING = ":"  # the fake rustc acts as the real one
+
+
+def test_a_cold_build_is_timed_once_per_build(tmp_path):
+    v = variant(tmp_path, ladder="")
+    ctx = context(tmp_path, NOTHING, v)
+    tc = ctx.toolchain("rustup")
+    binary, seconds = cold_build(v, tc, ctx)
+    assert seconds > 0 and binary.name == "tiny--step"
+    assert subprocess.run([binary], capture_output=True, text=True, check=True).stdout == "Hello, world!\n"
+    # the same build on another base is the same binary: its time is reused, nothing is compiled
+    other = replace(v, id="other", base=BaseSpec("debian", "", ""))
+    assert build_key(other, tc) == build_key(v, tc)
+    again, same = cold_build(other, tc, ctx)
+    assert same == seconds and again.name == "tiny--other" and again.read_bytes() == binary.read_bytes()
+    assert not list((ctx.cache_dir / "cold-builds" / build_key(v, tc)).glob("cold-target-*"))  # no target left
+    # another flag is another build
+    assert build_key(replace(v, rustflags=("-C", "opt-level=1")), tc) != build_key(v, tc)
+
+
+def test_a_failed_cold_build_keeps_no_time(tmp_path):
+    v = variant(tmp_path, ladder="")
+    ctx = context(tmp_path, BROKEN, v)
+    tc = ctx.toolchain("rustup")
+    with pytest.raises(MeasureError, match="E0425"):
+        cold_build(v, tc, ctx)
+    assert not (ctx.cache_dir / "cold-builds" / build_key(v, tc) / "seconds").exists()
+
+
+@pytest.mark.docker
+def test_a_measured_row_records_the_cold_build_time(tmp_path):
+    tiny = variant(tmp_path, ladder="")
+    static = replace(tiny.target, crt_linkage="static", rustflags=("-C", "target-feature=+crt-static"))  # on scratch
+    v = replace(tiny, program=replace(tiny.program, id="hello-world"), target=static)  # a program images.csv knows
+    ctx = context(tmp_path, NOTHING, v)
+    ctx.time_builds = True
+    row, cached = measure_variant(v, ctx, lambda _step: None)
+    assert not cached and row["runs"] == "yes", row["failure"]
+    assert row["build_seconds"] > 0
+    ctx.time_builds = False
+    assert measure_variant(v, ctx, lambda _step: None) == (row, True)  # a timed row serves an untimed run

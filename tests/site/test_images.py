@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from support import REPO, image_row, images_only, load_script
+from support import REPO, cell_text, image_row, images_only, load_script
 
 from cheatsheet.paths import copy_site
 from cheatsheet.recipes import load_recipes
@@ -114,6 +114,25 @@ def test_a_row_that_does_not_run_says_why(data_dir):
     table = s.call("image_size_table", "hello-world", variants=["scratch-musl"])
     assert "| no[^data-" in table
     assert "Does not run: exit status 1&#58; exec /hello-world&#58; no such file" in s.finish_page()
+
+
+def test_cold_build_times_get_a_column_once_a_row_has_one(data_dir):
+    timed = image_row(build_seconds="61.25")
+    untimed = image_row(variant="scratch-glibc", libc="glibc", target="x86_64-unknown-linux-gnu", toolchain="rustup",
+                        rustflags="-C target-feature=+crt-static", rustc_release="1.95.0",
+                        rustc_version="rustc 1.95.0 (59807616e 2026-04-14)")  # fmt: skip
+    images_only(data_dir, [timed, untimed])
+    s = site_on(data_dir)
+    shown = s.call("image_size_table", "hello-world", variants=["scratch-musl", "scratch-glibc"])
+    header, _rule, *body = [
+        [c.strip() for c in line.strip("|").split("|")] for line in shown.splitlines() if line[:1] == "|"
+    ]
+    column = next(i for i, name in enumerate(header) if name.startswith("Cold build (s)[^data-"))
+    assert {cell_text(r[0]): r[column] for r in body} == {"scratch-musl": "61.2", "scratch-glibc": "–"}
+    assert "from an empty target directory" in s.finish_page()
+    images_only(data_dir, [untimed])
+    s = site_on(data_dir)
+    assert "Cold build" not in s.call("image_size_table", "hello-world", variants=["scratch-glibc"])  # no dashes
 
 
 def test_no_measured_rows_show_as_not_measured(data_dir):

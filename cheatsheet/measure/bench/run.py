@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import os
-import shutil
 import subprocess
 import tempfile
 import time
@@ -16,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ...recipes.model import Variant
-from ...util import run_command
-from ..cargo import build_binary
+from ..cargo import cold_build
 from ..context import Context
 from ..docker import inspect_image
 from ..errors import MeasureError
@@ -77,23 +74,7 @@ def image_of(variant: Variant, ctx: Context, log: Callable[[str], None]) -> tupl
 
 def cold_build_seconds(variant: Variant, ctx: Context) -> float:
     """Seconds to build the binary in an empty target directory (crates fetched beforehand)."""
-    tc = ctx.toolchain(variant.target.toolchain, variant.arch)
-    run_command(
-        [tc.cargo, "fetch", "--locked"],
-        cwd=variant.program.dir,
-        env={**os.environ, **tc.env},
-        what=f"cargo fetch for {variant.id}",
-        timeout=900,
-    )
-    with tempfile.TemporaryDirectory(prefix="cheatsheet-cold-", dir=ctx.cache_dir) as tmp:
-        cold = Context(recipes=ctx.recipes, csv_path=ctx.csv_path, cache_dir=Path(tmp), log=ctx.log)
-        cold.toolchains = ctx.toolchains  # the toolchain itself (and musl's sysroot) is not part of the build
-        (Path(tmp) / "logs").mkdir()
-        t0 = time.monotonic()
-        build_binary(variant, tc, cold)
-        seconds = time.monotonic() - t0
-        shutil.copytree(Path(tmp) / "logs", ctx.logs_dir, dirs_exist_ok=True)
-    return seconds
+    return cold_build(variant, ctx.toolchain(variant.target.toolchain, variant.arch), ctx)[1]
 
 
 def wrk_version() -> str:
