@@ -134,7 +134,7 @@ def run(p: Plan, ctx: Context, log: Callable[[str], None]) -> list[dict[str, Any
             binary = extract_binary(images[v.id], f"/{v.program.binary}", where)
             hashes[v.id] = hashlib.sha256(binary.read_bytes()).hexdigest()
             log(f"{v.id}: counting instructions per /alloc request under callgrind")
-            instructions[v.id] = instructions_per_request(binary, requests=p.instruction_requests, workers=s.workers)
+            instructions[v.id] = instructions_per_request(binary, requests=p.instruction_requests)
     figures = summarise(results, p.baseline.id, instructions)
     return rows(p, ctx, figures, results, failures, images, build, hashes, rounds)
 
