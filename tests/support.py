@@ -55,6 +55,7 @@ IMAGE_ROW = {
     "compression": "gzip-6",
     "binary_bytes": "455456",
     "build_seconds": "",
+    "build_cpu_seconds": "",
     "base_bytes": "0",
     "runs": "yes",
     "failure": "",

@@ -6,10 +6,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import resource
 import shlex
 import subprocess
 import tempfile
 import time
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..recipes.model import Variant
@@ -99,8 +101,24 @@ def build_key(variant: Variant, tc: Toolchain) -> str:
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:32]
 
 
-def cold_build(variant: Variant, tc: Toolchain, ctx: Context, *, timeout: float = BUILD_TIMEOUT) -> tuple[Path, float]:
-    """Build the variant's binary in an empty target directory and return the copy and cargo's wall time.
+@dataclass(frozen=True)
+class BuildTime:
+    """How long a cold build took: wall-clock seconds, and CPU seconds of cargo and every compiler and
+    linker it ran (user + system, summed over cores: what other work on the machine changes least)."""
+
+    wall: float
+    cpu: float
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cold_build(
+    variant: Variant, tc: Toolchain, ctx: Context, *, timeout: float = BUILD_TIMEOUT
+) -> tuple[Path, BuildTime]:
+    """Build the variant's binary in an empty target directory and return the copy and the time taken.
 
     The crates are downloaded first (``cargo fetch``, not timed), so the figure is compiling and linking
     only. The time of a build is kept under ``<cache>/cold-builds`` with its binary: a variant whose
@@ -110,9 +128,9 @@ def cold_build(variant: Variant, tc: Toolchain, ctx: Context, *, timeout: float 
     copy = ctx.cache_dir / "binaries" / f"{variant.program.id}--{variant.id}"
     kept.mkdir(parents=True, exist_ok=True)
     with file_lock(kept / ".lock"):
-        seconds_file, binary_file = kept / "seconds", kept / "binary"
-        if seconds_file.is_file() and binary_file.is_file():
-            seconds = float(seconds_file.read_text())
+        times_file, binary_file = kept / "time.json", kept / "binary"
+        if times_file.is_file() and binary_file.is_file():
+            taken = BuildTime(**json.loads(times_file.read_text()))
         else:
             try:
                 run_command(
@@ -125,11 +143,11 @@ def cold_build(variant: Variant, tc: Toolchain, ctx: Context, *, timeout: float 
             except CommandError as exc:  # the crates could not be downloaded: try again later
                 raise Transient(str(exc)) from None
             with tempfile.TemporaryDirectory(prefix="cold-target-", dir=kept) as tmp:
-                t0 = time.monotonic()
+                t0, cpu0 = time.monotonic(), _children_cpu()
                 built = build_binary(variant, tc, ctx, timeout=timeout, target_dir=Path(tmp))
-                seconds = time.monotonic() - t0
+                taken = BuildTime(wall=time.monotonic() - t0, cpu=_children_cpu() - cpu0)
                 atomic_write(binary_file, built.read_bytes(), mode=0o755)
-            atomic_write(seconds_file, f"{seconds!r}\n".encode())
+            atomic_write(times_file, json.dumps(asdict(taken)) + "\n")
         copy.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(copy, binary_file.read_bytes(), mode=0o755)
-    return copy, seconds
+    return copy, taken

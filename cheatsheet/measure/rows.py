@@ -122,10 +122,14 @@ def checked_row(row: dict[str, Any], variant: Variant, ctx: Context, schema: Sch
 
 def cached_row(path: Path, schema: Schema) -> dict[str, Any] | None:
     """The row kept at ``path``, if there is one that passes ``schema`` (one cached under an older
-    schema is removed: measured again rather than trusted)."""
+    schema is removed: measured again rather than trusted). A column added to the schema since, and
+    not required by it, is empty in the row: the figure was not recorded then."""
     if not path.is_file():
         return None
     row = json.loads(path.read_text())
+    for f in schema.fields:
+        if f.name not in row and not f.required:
+            row[f.name] = None
     row["measured_at"] = _dt.datetime.fromisoformat(row["measured_at"])
     row["host_arch"] = arch_of_machine(row.get("host_arch") or "")  # rows cached before it said amd64
     try:

@@ -25,7 +25,7 @@ from ..data.text import DataError
 from ..paths import label
 from ..recipes.model import Variant
 from .bases.images import BaseUnavailable
-from .cargo import build_binary, cold_build
+from .cargo import BuildTime, build_binary, cold_build
 from .checks import SERVER_COLUMNS, is_server, verify, verify_server
 from .context import Context
 from .docker import DockerUnavailable, inspect_image
@@ -83,10 +83,10 @@ def measure_variant(variant: Variant, ctx: Context, say: Callable[[str], None]) 
     if row is not None and (row["build_seconds"] is not None or not ctx.time_builds):  # an untimed row is timed
         return row, True
     say(f"cargo build ({tc.id}, rustc {tc.release}{', cold, timed' if ctx.time_builds else ''})")
-    seconds: float | None = None
+    taken: BuildTime | None = None
     try:
         if ctx.time_builds:
-            binary, seconds = cold_build(variant, tc, ctx)
+            binary, taken = cold_build(variant, tc, ctx)
         else:
             binary = build_binary(variant, tc, ctx)
     except MeasureError as exc:
@@ -113,7 +113,8 @@ def measure_variant(variant: Variant, ctx: Context, say: Callable[[str], None]) 
         "compressed_bytes": image.compressed,
         "compression": COMPRESSION,
         "binary_bytes": binary.stat().st_size,
-        "build_seconds": None if seconds is None else round(seconds, 1),
+        "build_seconds": None if taken is None else round(taken.wall, 1),
+        "build_cpu_seconds": None if taken is None else round(taken.cpu, 1),
         "base_bytes": base.size,
         **outcome,
         **provenance(base, tc, docker_ver, key),

@@ -107,8 +107,9 @@ def image_size_table(
         note = site.notes.ref(
             "data",
             "Wall time of the binary's cargo build from an empty target directory, with the crates "
-            "downloaded beforehand, on the machine that measured the row; – where the row was measured "
-            "before build times were recorded.",
+            "downloaded beforehand, on the two-CPU machine that measured the row (other work on it "
+            "lengthens the figure; the CSV also has the build's CPU time, which it changes far less); "
+            "– where the row was measured before build times were recorded.",
         )
         by_setting.append(Column("Cold build (s)" + note, measured_cell(build_time), "r"))
     columns: list[Column[SizeRow]] = [

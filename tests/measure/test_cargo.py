@@ -116,14 +116,14 @@ def test_a_cold_build_is_timed_once_per_build(tmp_path):
     v = variant(tmp_path, ladder="")
     ctx = context(tmp_path, NOTHING, v)
     tc = ctx.toolchain("rustup")
-    binary, seconds = cold_build(v, tc, ctx)
-    assert seconds > 0 and binary.name == "tiny--step"
+    binary, taken = cold_build(v, tc, ctx)
+    assert taken.wall > 0 and taken.cpu > 0 and binary.name == "tiny--step"
     assert subprocess.run([binary], capture_output=True, text=True, check=True).stdout == "Hello, world!\n"
     # the same build on another base is the same binary: its time is reused, nothing is compiled
     other = replace(v, id="other", base=BaseSpec("debian", "", ""))
     assert build_key(other, tc) == build_key(v, tc)
     again, same = cold_build(other, tc, ctx)
-    assert same == seconds and again.name == "tiny--other" and again.read_bytes() == binary.read_bytes()
+    assert same == taken and again.name == "tiny--other" and again.read_bytes() == binary.read_bytes()
     assert not list((ctx.cache_dir / "cold-builds" / build_key(v, tc)).glob("cold-target-*"))  # no target left
     # another flag is another build
     assert build_key(replace(v, rustflags=("-C", "opt-level=1")), tc) != build_key(v, tc)
@@ -135,7 +135,7 @@ def test_a_failed_cold_build_keeps_no_time(tmp_path):
     tc = ctx.toolchain("rustup")
     with pytest.raises(MeasureError, match="E0425"):
         cold_build(v, tc, ctx)
-    assert not (ctx.cache_dir / "cold-builds" / build_key(v, tc) / "seconds").exists()
+    assert not (ctx.cache_dir / "cold-builds" / build_key(v, tc) / "time.json").exists()
 
 
 @pytest.mark.docker
@@ -147,6 +147,6 @@ def test_a_measured_row_records_the_cold_build_time(tmp_path):
     ctx.time_builds = True
     row, cached = measure_variant(v, ctx, lambda _step: None)
     assert not cached and row["runs"] == "yes", row["failure"]
-    assert row["build_seconds"] > 0
+    assert row["build_seconds"] > 0 and row["build_cpu_seconds"] > 0
     ctx.time_builds = False
     assert measure_variant(v, ctx, lambda _step: None) == (row, True)  # a timed row serves an untimed run

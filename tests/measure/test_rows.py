@@ -84,3 +84,16 @@ def test_the_base_image_facts_are_recorded(webserver):
     assert scratch["files"] == 0 and scratch["ca_bundle"] == "" and scratch["shell"] == ""
     assert scratch["base_source"] == "none" and scratch["passwd"] == "no"
     assert scratch["arch"] == "amd64" and scratch["host_arch"] == "amd64"
+
+
+def test_a_row_cached_before_an_optional_column_was_added_has_it_empty(tmp_path):
+    path = tmp_path / "rows" / "key.json"
+    cache_row(path, typed_row(build_seconds=93.5))
+    old = json.loads(path.read_text())
+    del old["build_cpu_seconds"]  # cached before the column existed
+    path.write_text(json.dumps(old))
+    row = cached_row(path, SCHEMA)
+    assert row is not None and row["build_cpu_seconds"] is None and row["build_seconds"] == 93.5
+    del old["image_bytes"], old["program"]  # a required column missing: measured again
+    path.write_text(json.dumps(old))
+    assert cached_row(path, SCHEMA) is None and not path.exists()

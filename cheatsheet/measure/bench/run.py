@@ -74,7 +74,7 @@ def image_of(variant: Variant, ctx: Context, log: Callable[[str], None]) -> tupl
 
 def cold_build_seconds(variant: Variant, ctx: Context) -> float:
     """Seconds to build the binary in an empty target directory (crates fetched beforehand)."""
-    return cold_build(variant, ctx.toolchain(variant.target.toolchain, variant.arch), ctx)[1]
+    return cold_build(variant, ctx.toolchain(variant.target.toolchain, variant.arch), ctx)[1].wall
 
 
 def wrk_version() -> str:
