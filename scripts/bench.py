@@ -113,6 +113,13 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--no-build-time", action="store_true", help="skip the cold build of each binary")
     parser.add_argument(
+        "--max-steal",
+        type=float,
+        default=Settings.max_steal_pct,
+        help="the hypervisor's steal (%%) above which an interval is measured again and, if it stays, "
+        "the run is flagged (default %(default)s)",
+    )
+    parser.add_argument(
         "--allow-busy", action="store_true", help="run although the machine is busy (every row then says quiet = no)"
     )
     parser.add_argument("--recipes", type=Path, default=RECIPES)
@@ -157,7 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings(
         rounds=args.rounds, max_rounds=args.max_rounds, duration_s=args.duration, warmup_s=args.warmup,
         startup_per_round=args.startup_runs, connections=args.connections, server_cpus=args.server_cpus,
-        load_cpus=args.load_cpus, memory_bytes=args.memory, workers=args.workers,
+        load_cpus=args.load_cpus, memory_bytes=args.memory, workers=args.workers, max_steal_pct=args.max_steal,
+        attempts=1 if args.allow_busy else Settings.attempts,
     )  # fmt: skip
     the_plan = plan(chosen, baseline, settings, build_time=not args.no_build_time and not args.check,
                     instruction_requests=args.instruction_requests, allow_busy=args.allow_busy)  # fmt: skip

@@ -6,9 +6,17 @@ from __future__ import annotations
 
 import pytest
 
-from cheatsheet.measure.bench.host import CpuSample, quietness
-from cheatsheet.measure.bench.load import BenchError, Samples, Settings, check_placement, cpus_of, parse_wrk
-from cheatsheet.measure.bench.run import plan
+from cheatsheet.measure.bench.host import CpuSample, Quietness, disturbance, quietness
+from cheatsheet.measure.bench.load import (
+    BenchError,
+    Samples,
+    Settings,
+    check_placement,
+    cpus_of,
+    parse_wrk,
+    undisturbed,
+)
+from cheatsheet.measure.bench.run import disturbed_run, plan
 from cheatsheet.measure.bench.summary import ratio_changes, round_ratios, spread_too_wide, summarise
 from cheatsheet.recipes import load_recipes
 
@@ -86,3 +94,37 @@ def test_the_baseline_is_benchmarked_with_any_selection():
     glibc = recipes.variant("webserver", "alloc-glibc-dynamic")
     assert [v.id for v in plan([musl], glibc, Settings()).variants] == ["alloc-glibc-dynamic", "alloc-musl"]
     assert [v.id for v in plan([musl, glibc], glibc, Settings()).variants] == ["alloc-glibc-dynamic", "alloc-musl"]
+
+
+def test_an_interval_is_disturbed_by_others_work_or_by_the_hypervisors_steal():
+    assert disturbance(Quietness(foreign_pct=9.9, steal_pct=2.0), 10.0, 2.0) == ""
+    assert "other processes used 10.5%" in disturbance(Quietness(10.5, 0.0), 10.0, 2.0)
+    why = disturbance(Quietness(0.0, 7.6), 10.0, 2.0)
+    assert "the hypervisor took 7.6% (steal; limit 2%)" in why and "other processes" not in why
+
+
+def test_a_disturbed_interval_is_measured_again_up_to_the_limit_and_the_last_is_kept():
+    quiets = [Quietness(0.0, 8.0), Quietness(0.0, 0.5), Quietness(0.0, 9.0)]
+    calls: list[int] = []
+    retried: list[int] = []
+
+    def measure() -> tuple[dict[str, float], Quietness]:
+        calls.append(1)
+        return {"rps": float(len(calls))}, quiets[len(calls) - 1]
+
+    result, quiet = undisturbed(measure, Settings(attempts=3), lambda why, n: retried.append(n))
+    assert (result["rps"], quiet.steal_pct, retried) == (2.0, 0.5, [1])  # the second was quiet: kept
+
+    calls.clear()
+    quiets[1] = Quietness(0.0, 8.5)
+    result, quiet = undisturbed(measure, Settings(attempts=3))
+    assert (result["rps"], quiet.steal_pct, len(calls)) == (3.0, 9.0, 3)  # never quiet: the last, flagged
+    calls.clear()
+    assert undisturbed(measure, Settings(attempts=1))[0]["rps"] == 1.0
+
+
+def test_a_run_with_an_interval_beyond_either_limit_is_flagged():
+    s = Settings(max_foreign_pct=10.0, max_steal_pct=2.0)
+    assert not disturbed_run({"a": {"foreign_cpu_pct": 3.0, "steal_pct": 1.9}, "b": {"steal_pct": None}}, s)
+    assert disturbed_run({"a": {"foreign_cpu_pct": 0.0, "steal_pct": 7.56}}, s)
+    assert disturbed_run({"a": {"foreign_cpu_pct": 12.0, "steal_pct": 0.0}}, s)

@@ -57,6 +57,20 @@ def quietness(before: CpuSample, after: CpuSample, ours: float) -> Quietness:
     return Quietness(100 * foreign / capacity, 100 * (after.steal - before.steal) / capacity)
 
 
+def disturbance(q: Quietness, max_foreign_pct: float, max_steal_pct: float) -> str:
+    """Why a measured interval cannot stand for the machine (an empty string when it can): other
+    processes used more of it than ``max_foreign_pct``, or the hypervisor took (steal) more than
+    ``max_steal_pct``. Steal is CPU time the virtual machine was ready to run but not given: on a
+    shared host it slows whichever variant is being loaded at that moment, and nothing here sees it
+    except this counter."""
+    reasons = []
+    if q.foreign_pct > max_foreign_pct:
+        reasons.append(f"other processes used {q.foreign_pct:.1f}% of the machine (limit {max_foreign_pct:g}%)")
+    if q.steal_pct > max_steal_pct:
+        reasons.append(f"the hypervisor took {q.steal_pct:.1f}% (steal; limit {max_steal_pct:g}%)")
+    return "; ".join(reasons)
+
+
 def load_average() -> float:
     return os.getloadavg()[0]
 

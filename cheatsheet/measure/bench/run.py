@@ -19,7 +19,7 @@ from ..context import Context
 from ..docker import inspect_image
 from ..errors import MeasureError
 from ..runner import measure_variant
-from .host import cpu_sample, host_provenance, own_cpu_seconds, quietness
+from .host import Quietness, cpu_sample, disturbance, host_provenance, own_cpu_seconds, quietness
 from .instructions import extract_binary, instructions_per_request
 from .load import Bench, BenchError, Samples, Settings
 from .summary import Figures, spread_too_wide, summarise
@@ -47,11 +47,21 @@ def plan(chosen: list[Variant], baseline: Variant, settings: Settings, **options
     return Plan(variants=(baseline, *rest), baseline=baseline, settings=settings, **options)
 
 
-def machine_is_quiet(seconds: float, limit: float) -> float:
-    """Others' share of the machine (percent) over ``seconds`` with nothing of ours running."""
+def machine_quietness(seconds: float) -> Quietness:
+    """Others' share of the machine and the hypervisor's steal (percent) over ``seconds`` with nothing
+    of ours running."""
     before, ours = cpu_sample(), own_cpu_seconds()
     time.sleep(seconds)
-    return quietness(before, cpu_sample(), own_cpu_seconds() - ours).foreign_pct
+    return quietness(before, cpu_sample(), own_cpu_seconds() - ours)
+
+
+def disturbed_run(figures: dict[str, Figures], s: Settings) -> bool:
+    """Whether any variant's worst interval saw more of others' work or more steal than the limits
+    (after the benchmark measured disturbed intervals again, up to ``s.attempts`` times)."""
+    return any(
+        float(f.get("foreign_cpu_pct") or 0) > s.max_foreign_pct or float(f.get("steal_pct") or 0) > s.max_steal_pct
+        for f in figures.values()
+    )
 
 
 def image_of(variant: Variant, ctx: Context, log: Callable[[str], None]) -> tuple[dict[str, Any], str]:
@@ -93,11 +103,10 @@ def run(p: Plan, ctx: Context, log: Callable[[str], None]) -> list[dict[str, Any
     """Benchmark the plan; the rows of bench.csv (one per variant, the baseline first)."""
     s = p.settings
     if not p.allow_busy:
-        foreign = machine_is_quiet(5.0, s.max_foreign_pct)
-        if foreign > s.max_foreign_pct:
+        why = disturbance(machine_quietness(5.0), s.max_foreign_pct, s.max_steal_pct)
+        if why:
             raise BenchError(
-                f"the machine is busy: other processes used {foreign:.0f}% of its CPUs over 5 s (the limit is "
-                f"{s.max_foreign_pct:.0f}%); wait until it is quiet, or pass --allow-busy (the rows say so)"
+                f"the machine is busy: over 5 s {why}; wait until it is quiet, or pass --allow-busy (the rows say so)"
             )
     failures: dict[str, str] = {}
     images: dict[str, str] = {}
@@ -153,7 +162,7 @@ def rows(
     s = p.settings
     provenance = {**host_provenance(), "docker_version": ctx.docker_version(), "load_generator": wrk_version()}
     now = _dt.datetime.now(_dt.UTC).replace(microsecond=0)
-    flagged = p.allow_busy or any(float(f.get("foreign_cpu_pct") or 0) > s.max_foreign_pct for f in figures.values())
+    flagged = p.allow_busy or disturbed_run(figures, s)
     out = []
     for v in p.variants:
         row = figures.get(v.id, {})
