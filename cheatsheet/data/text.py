@@ -60,6 +60,8 @@ def invisible(ch: str) -> bool:
 def forbidden_character(text: str, allow: str = "") -> tuple[int, str] | None:
     """(offset, description) of the first invisible or control character in ``text`` that is not in
     ``allow``, or None. The one test of the project's data and recipes for such characters."""
+    if text.isascii() and text.isprintable():  # U+0020..U+007E: nothing invisible (the common case)
+        return None
     for i, ch in enumerate(text):
         if ch not in allow and invisible(ch):
             name = unicodedata.name(ch, "control character")

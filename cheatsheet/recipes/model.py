@@ -14,7 +14,7 @@ import json
 import shlex
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -338,11 +338,13 @@ class Recipes:
     ladders: tuple[Ladder, ...] = ()  # in file order
     peers: Variant | None = None  # the local peers a server is verified against ([peers]); not measured
 
+    @cached_property
+    def by_key(self) -> dict[tuple[str, str], Variant]:
+        """Every variant by (program id, variant id), built once (the site looks up one per row)."""
+        return {v.key: v for v in self.variants}
+
     def variant(self, program: str, variant: str) -> Variant:
-        for v in self.variants:
-            if v.key == (program, variant):
-                return v
-        raise KeyError((program, variant))
+        return self.by_key[(program, variant)]
 
     def ids(self) -> list[str]:
         return [f"{v.program.id}/{v.id}" for v in self.variants]

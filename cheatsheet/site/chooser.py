@@ -83,7 +83,7 @@ def candidates(site: Site) -> list[Candidate]:
     for r in site.data.rows("images"):
         if r["runs"] != "yes" or r["image_bytes"] is None:
             continue
-        recipe = next((v for v in site.data.recipes.variants if v.key == (r["program"], r["variant"])), None)
+        recipe = site.data.recipes.by_key.get((r["program"], r["variant"]))
         if recipe is None or recipe.like_for_like_of or (recipe.ladder and r["program"] != "hello-world"):
             continue
         base = facts.get((r["base"], r["arch"]), {})
