@@ -68,3 +68,13 @@ def test_a_row_that_disagrees_with_its_image_on_the_base_is_refused(data_dir):
     write_csv(data_dir / "hardening.csv", [hardening_row(base="debian")], list(HARDENING_ROW))
     with pytest.raises(DataError, match="the hardening row and the image row describe the same image"):
         read_datasets(data_dir)
+
+
+def test_every_image_that_runs_here_has_its_hardening_row():
+    """The committed data covers issue 20's promise: each image whose check passed was also checked
+    hardened (an image that does not run has nothing to harden)."""
+    tables = read_datasets()
+    hardened = {(r["program"], r["variant"]) for r in tables["hardening"].rows}
+    runnable = {(r["program"], r["variant"]) for r in tables["images"].rows if r["runs"] == "yes"}
+    assert runnable, "images.csv has no image that runs"
+    assert sorted(runnable - hardened) == []
