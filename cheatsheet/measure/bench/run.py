@@ -58,10 +58,8 @@ def machine_quietness(seconds: float) -> Quietness:
 def disturbed_run(figures: dict[str, Figures], s: Settings) -> bool:
     """Whether any variant's worst interval saw more of others' work or more steal than the limits
     (after the benchmark measured disturbed intervals again, up to ``s.attempts`` times)."""
-    return any(
-        float(f.get("foreign_cpu_pct") or 0) > s.max_foreign_pct or float(f.get("steal_pct") or 0) > s.max_steal_pct
-        for f in figures.values()
-    )
+    worst = (Quietness(float(f.get("foreign_cpu_pct") or 0), float(f.get("steal_pct") or 0)) for f in figures.values())
+    return any(disturbance(q, s.max_foreign_pct, s.max_steal_pct) for q in worst)
 
 
 def image_of(variant: Variant, ctx: Context, log: Callable[[str], None]) -> tuple[dict[str, Any], str]:
