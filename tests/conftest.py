@@ -95,7 +95,7 @@ def build_modules(built_project) -> list[str]:
 # the others, while the background measurements run (started by the first of them, if a selected test
 # needs one), and last the tests that wait for a background measurement.
 
-BACKGROUND = ("webserver_run", "arm64_run")
+BACKGROUND = ("webserver_run", "arm64_run", "verbatim_run")
 
 
 def waits_for_background(item: pytest.Item) -> bool:
@@ -147,5 +147,18 @@ def arm64_run(tmp_path_factory) -> Iterator[tuple[Path, Started]]:
     cmd = [sys.executable, str(REPO / "scripts" / "measure.py"), "--only", "hello-world/scratch-musl-arm64",
            "--csv", str(out / "images.csv"), "--cache-dir", str(CACHE), "--no-cache"]  # fmt: skip
     run = Started(cmd, workdir, timeout=1500)
+    yield out, run
+    run.stop()
+
+
+@pytest.fixture(scope="session")
+def verbatim_run(tmp_path_factory) -> Iterator[tuple[Path, Started]]:
+    """scripts/build_dockerfiles.py building hello-world/scratch-glibc's full Dockerfile as shown, into an
+    empty dockerfile_builds.csv: the builder image made (or found), the file built, the image checked."""
+    workdir = tmp_path_factory.mktemp("verbatim")
+    out = empty_datasets(workdir, ("dockerfile_builds",))
+    cmd = [sys.executable, str(REPO / "scripts" / "build_dockerfiles.py"), "--only", "hello-world/scratch-glibc",
+           "--csv", str(out / "dockerfile_builds.csv")]  # fmt: skip
+    run = Started(cmd, workdir, timeout=1800)
     yield out, run
     run.stop()

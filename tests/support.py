@@ -93,6 +93,21 @@ def typed_row(**changes: Any) -> dict[str, Any]:
     return row
 
 
+def dockerfile_instructions(text: str) -> list[str]:
+    """A Dockerfile's instructions: its lines without comments and blank lines."""
+    return [line for line in text.splitlines() if line and not line.startswith("#")]
+
+
+def dockerfile_stages(text: str) -> list[list[str]]:
+    """The instructions of each stage of a Dockerfile; the first list holds what stands before the first FROM."""
+    out: list[list[str]] = [[]]
+    for line in dockerfile_instructions(text):
+        if line.startswith("FROM "):
+            out.append([])
+        out[-1].append(line)
+    return out
+
+
 def write_csv(path: Path, rows: list[dict[str, str]], header: list[str] | None = None) -> Path:
     header = header or list(rows[0])
     buf = io.StringIO()

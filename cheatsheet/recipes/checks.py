@@ -21,6 +21,7 @@ RELATIVE_PATH = r"[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)*"
 FEATURE = r"[A-Za-z0-9_][A-Za-z0-9_+.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_+.-]*)?"
 PROFILE_KEY = r"[a-z][a-z0-9-]*"
 PROFILE_TEXT = r"[A-Za-z0-9._-]+"
+DEBIAN_PACKAGE = r"[a-z0-9][a-z0-9+.-]+"  # Debian policy 5.6.1
 
 
 class RecipeError(Exception):

@@ -15,6 +15,7 @@ from typing import Any
 from ..paths import PROGRAMS, RECIPES, REPO
 from .arch import ARCHES
 from .checks import (
+    DEBIAN_PACKAGE,
     FEATURE,
     FILE_NAME,
     IMAGE_REFERENCE,
@@ -81,7 +82,7 @@ def _program_path(value: str, roots: tuple[Path, ...], where: str, path: Path) -
 
 KNOWN_KEYS = {
     "verify": {"kind", "equals"},
-    "program": {"path", "binary", "verify"},
+    "program": {"path", "binary", "verify", "build_packages"},
     "base": {"pull", "bootstrap"},
     "target": {"triple", "libc", "crt_linkage", "toolchain", "rustflags"},
     "profile": {"description", "settings"},
@@ -104,6 +105,18 @@ KNOWN_KEYS = {
     },
     "peers": {"program", "target", "profile"},
 }
+
+
+def _build_packages(table: object, where: str, path: Path) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``build_packages = { <cargo feature> = [<Debian package>, ...] }`` of a program, checked."""
+    table = check_table(table, set(table) if isinstance(table, dict) else set(), where, path)
+    out = []
+    for feature in table:
+        matching(feature, FEATURE, "a cargo feature name", "feature", where, path)
+        out.append(
+            (feature, strings(table, feature, where, path, pattern=DEBIAN_PACKAGE, what="a Debian package name"))
+        )
+    return tuple(out)
 
 
 def _check_keys(table: object, kind: str, where: str, path: Path) -> None:
@@ -145,6 +158,7 @@ def load_recipes(path: Path = RECIPES, *, program_roots: tuple[Path, ...] = (PRO
             path=_program_path(need(t, "path", where, path), program_roots, where, path),
             binary=matching(need(t, "binary", where, path), FILE_NAME, "a plain file name", "binary", where, path),
             verify=_verify_steps(t.get("verify", []), where, path),
+            build_packages=_build_packages(t.get("build_packages", {}), f"{where} build_packages", path),
         )
     bases: dict[str, BaseSpec] = {}
     for bid, t in _tables(raw, "bases", path).items():

@@ -99,6 +99,14 @@ class Program:
     path: str  # relative to the repository root
     binary: str
     verify: tuple[Verify, ...]
+    # Debian packages a full Dockerfile's build stage installs when a variant turns on the cargo feature
+    # (C headers and tools of -sys crates): they change the shown build stage, never the measured binary
+    build_packages: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def packages_for(self, features: tuple[str, ...]) -> tuple[str, ...]:
+        """The build stage's Debian packages for a build with ``features``, in declaration order, once each."""
+        wanted = [pkg for feature, pkgs in self.build_packages if feature in features for pkg in pkgs]
+        return tuple(dict.fromkeys(wanted))
 
     @property
     def dir(self) -> Path:
@@ -243,6 +251,7 @@ class Variant:
         for name in ("cargo_flags", "ladder", "like_for_like_of", "matrix"):  # absent when unused: keys hold
             if not fields[name]:
                 del fields[name]
+        del fields["program"]["build_packages"]  # only the shown build stage uses them
         if fields["target"]["arch"] == DEFAULT_ARCH:  # likewise the default architecture
             del fields["target"]["arch"]
         return fields

@@ -6,4 +6,4 @@ recipes layers, never the measure layer.
 Every topic module is imported here, so the registry of macros is complete whatever part of the
 layer is imported first (``Site.call`` finds every macro, with or without MkDocs)."""
 
-from . import arch, bench, chooser, hardening, images, ladder, network, reference  # noqa: F401 -- each registers its macros
+from . import arch, bench, caching, chooser, hardening, images, ladder, network, reference  # noqa: F401 -- each registers its macros

@@ -18,6 +18,7 @@ from ..recipes.arch import DEFAULT_ARCH
 from ..recipes.dockerfile import full_dockerfile
 from . import render
 from .context import Site, macro
+from .images import verbatim_note
 from .render import Column, text
 
 Candidate = dict[str, Any]
@@ -191,7 +192,10 @@ def chooser_form(site: Site) -> str:
         "criteria": [{"id": c.id, "label": c.label} for c in CRITERIA],
         "candidates": [{**c, "size": render.format_bytes(c["image_bytes"]),
                         "needs": [k.id for k in CRITERIA if k.test(c)],
-                        "dockerfile": dockerfile_of(site, c)} for c in pool],
+                        "dockerfile": dockerfile_of(site, c),
+                        "built": verbatim_note(site.data.recipes.variant(c["program"], c["variant"]),
+                                               site.data.verbatim_builds.get((c["program"], c["variant"])))}
+                       for c in pool],
     }  # fmt: skip
     # JSON inside <script>: every "<" escaped, so no value can close the element or open a comment
     payload = json.dumps(data, ensure_ascii=True, separators=(",", ":")).replace("<", "\\u003c")

@@ -9,7 +9,8 @@ from typing import Any
 
 from ..recipes.arch import DEFAULT_ARCH
 from ..recipes.dockerfile import dockerfile as recipe_dockerfile
-from ..recipes.dockerfile import full_dockerfile
+from ..recipes.dockerfile import dockerfile_sha256, full_dockerfile
+from ..recipes.model import Variant
 from . import render
 from .context import COMPARE_SOURCE, Row, Site, macro
 from .network import BASE_ORDER
@@ -269,19 +270,97 @@ def base_size(site: Site, base: str) -> str:
 
 @macro
 def dockerfile(site: Site, program: str, variant: str) -> str:
-    """Two tabs: a complete Dockerfile for the reader's crate, and the stage measured, byte for byte."""
+    """Two tabs: a complete Dockerfile for the reader's crate, and the stage measured, byte for byte;
+    above them, whether the complete file was built and run as shown (dockerfile_builds.csv)."""
     program = site.program(program)
     variant = site.variant(program, variant)
     try:
         recipe = site.data.recipes.variant(program, variant)
     except KeyError:
         raise site.fail(f"{program}/{variant} has no recipe, so there is no Dockerfile to show") from None
-    return render.tabs(
-        [
-            ("Full Dockerfile", render.code_block(full_dockerfile(recipe), "dockerfile", title="Dockerfile")),
-            ("Measured stage", render.code_block(recipe_dockerfile(recipe), "dockerfile", title="Dockerfile")),
-        ]
+    build = site.data.verbatim_builds.get((program, variant))
+    status = verbatim_status(recipe, build, site.measured(program, variant))
+    return (
+        status
+        + "\n\n"
+        + render.tabs(
+            [
+                ("Full Dockerfile", render.code_block(full_dockerfile(recipe), "dockerfile", title="Dockerfile")),
+                ("Measured stage", render.code_block(recipe_dockerfile(recipe), "dockerfile", title="Dockerfile")),
+            ]
+        )
     )
+
+
+def binary_comparison(build: Row, measured: Row) -> str:
+    """How the binary of a verbatim build compares with the measured one, and what differed in making them."""
+    built_bytes = int(build["binary_bytes"])
+    diff = built_bytes - int(measured["binary_bytes"])
+    if diff == 0:
+        return "Its binary has the measured binary's size to the byte."
+    said = (
+        f"Its binary is {abs(diff):,} bytes {'larger' if diff > 0 else 'smaller'} than the measured one "
+        f"({built_bytes:,} against {int(measured['binary_bytes']):,})"
+    )
+    if measured["toolchain"] != "rustup":
+        return said + (
+            f": the measured binary was built by Debian's rustc {text(measured['rustc_release'])} with the standard "
+            "library rebuilt from source, this one by the builder's rustup toolchain with its prebuilt standard "
+            "library (see the methodology page)."
+        )
+    if build.get("build_packages") and build["build_packages"] != build.get("host_packages"):
+        return said + (
+            f". Both come from the same rustup release and command, but the build stage installed "
+            f"{render.code(build['build_packages'])} from Debian's current packages, while the measured binary "
+            f"was built against the measuring machine's {render.code(build['host_packages'])}."
+        )
+    return said + ", although both were built by the same rustup release with the same command: not explained here."
+
+
+def verbatim_note(recipe: Variant, build: Row | None) -> str:
+    """:func:`verbatim_status` in a few plain words (no markup): for the chooser's results."""
+    if build is None or build["dockerfile_sha256"] != dockerfile_sha256(recipe):
+        return "Not built as shown here yet; its runtime stage is the measured image."
+    day = build["measured_at"].strftime("%Y-%m-%d")
+    if build["built"] != "yes":
+        return f"Could not be built as shown on the measuring machine ({day}); see its program's page."
+    if build["runs"] != "yes":
+        return f"Built as shown on {day}, but the image failed its check; see its program's page."
+    return f"Built as shown and run here on {day}, as user {build['runs_as']}."
+
+
+def verbatim_status(recipe: Variant, build: Row | None, measured: Row | None) -> str:
+    """One paragraph: was this full Dockerfile built, unchanged, and did its image pass the check?"""
+    lead = "**Built as shown:**"
+    if build is None:
+        return (
+            f"{lead} not yet. Only the runtime stage was measured; "
+            "`scripts/build_dockerfiles.py` builds the whole file and records the outcome."
+        )
+    day = text(build["measured_at"].strftime("%Y-%m-%d"))
+    if build["dockerfile_sha256"] != dockerfile_sha256(recipe):
+        return f"{lead} not this version. An earlier version of the file was built on {day}; it has changed since."
+    where = (
+        "on the measuring machine"
+        if build["host_arch"] == DEFAULT_ARCH
+        else f"on an {text(build['host_arch'])} machine"
+    )
+    if build["built"] != "yes":
+        return f"{lead} no, it could not be built {where} on {day}: {render.code(build['failure'])}"
+    builder = "made here from Debian packages" if build["builder_source"] == "made-here" else "pulled"
+    said = (
+        f"{lead} yes, {where} on {day}: `docker build --no-cache .` of this file, unchanged, took "
+        f"{build['build_seconds']:.0f} s with {render.code(build['builder'])} ({builder})"
+    )
+    if build["runs"] != "yes":
+        return f"{said}, but the image failed the program's check: {render.code(build['failure'])}"
+    said += (
+        f"; the image ({render.size(int(build['image_bytes']))}) passed the same check as the measured one, "
+        f"running as user {render.code(build['runs_as'])}."
+    )
+    if measured is not None and measured.get("binary_bytes") is not None:
+        said += " " + binary_comparison(build, measured)
+    return said
 
 
 BINARY_TITLES = {

@@ -70,6 +70,11 @@ class Measurements:
         return out
 
     @cached_property
+    def verbatim_builds(self) -> dict[tuple[str, str], Row]:
+        """dockerfile_builds.csv by (program, variant)."""
+        return {(r["program"], r["variant"]): r for r in self.rows("dockerfile_builds")}
+
+    @cached_property
     def images_by_variant(self) -> dict[tuple[str, str], Row]:
         return {(r["program"], r["variant"]): r for r in self.rows("images")}
 

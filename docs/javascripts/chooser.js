@@ -49,7 +49,11 @@
         summary.textContent = "Full Dockerfile";
         var pre = document.createElement("pre");
         pre.textContent = c.dockerfile;
+        var built = document.createElement("p");
+        built.className = "chooser-built";
+        built.textContent = c.built;
         details.appendChild(summary);
+        details.appendChild(built);
         details.appendChild(pre);
         first.appendChild(details);
         cell(row, c.base + (c.arch !== "amd64" ? " (" + c.arch + ")" : ""));

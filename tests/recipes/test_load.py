@@ -294,3 +294,38 @@ def test_a_server_variant_needs_the_peers(tmp_path):
     path = tmp_path / "recipes.toml"
     path.write_text(text[:start] + (text[end + 1 :] if end >= 0 else ""))
     refused(path, "a variant is verified as a server, but no \\[peers\\] table names the peers program")
+
+
+# -- a program's build packages -----------------------------------------------------------------------
+
+PACKAGES_LINE = (
+    'build_packages = { tls-openssl = ["libssl-dev", "pkg-config"], tls-openssl-vendored = ["make", "perl"] }'
+)
+
+
+def test_build_packages_are_read_per_feature_and_leave_the_recipe_key_alone(recipes, tmp_path):
+    webserver = recipes.variant("webserver", "cc-openssl").program
+    assert webserver.build_packages == (
+        ("tls-openssl", ("libssl-dev", "pkg-config")),
+        ("tls-openssl-vendored", ("make", "perl")),
+    )
+    assert webserver.packages_for(("tls-openssl", "tls-openssl-vendored", "dns-hickory")) == (
+        "libssl-dev", "pkg-config", "make", "perl",
+    )  # fmt: skip
+    assert webserver.packages_for(("tls-rustls-ring",)) == ()
+    # the packages change the shown build stage only: without them every fingerprint is the same
+    without = load_recipes(recipes_with(tmp_path, PACKAGES_LINE, ""))
+    assert all(v.fingerprint() == without.variant(v.program.id, v.id).fingerprint() for v in recipes.variants)
+
+
+@pytest.mark.parametrize(
+    ("new", "expected"),
+    [
+        ('build_packages = { tls-openssl = ["libssl-dev; rm -rf /"] }', r"must be a Debian package name"),
+        ('build_packages = { "tls openssl" = ["make"] }', r"must be a cargo feature name"),
+        ('build_packages = { tls-openssl = "make" }', r"'tls-openssl' must be a list of strings"),
+        ('build_packages = ["make"]', r"build_packages: must be a table"),
+    ],
+)
+def test_bad_build_packages_are_refused_naming_the_program(tmp_path, new, expected):
+    refused(recipes_with(tmp_path, PACKAGES_LINE, new), r"\[programs\.webserver\] build_packages", expected)

@@ -3,6 +3,7 @@ provenance, the Dockerfile tabs, citations and the datasets' schemas."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -11,10 +12,11 @@ from support import REPO, cell_text, image_row, images_only, load_script
 
 from cheatsheet.paths import copy_site
 from cheatsheet.recipes import load_recipes
-from cheatsheet.recipes.dockerfile import dockerfile, full_dockerfile
+from cheatsheet.recipes.dockerfile import dockerfile, dockerfile_sha256, full_dockerfile
 from cheatsheet.site.context import MacroError, Site
+from cheatsheet.site.images import verbatim_note, verbatim_status
 from cheatsheet.site.measurements import load_measurements
-from cheatsheet.site.render import size, text
+from cheatsheet.site.render import code, size, text
 
 
 def site_on(data_dir: Path) -> Site:
@@ -185,7 +187,8 @@ def test_schema_table_lists_every_column_with_its_unit(site):
     assert row.endswith("| integer (B) | no | 1 to 1,000,000,000,000 |")  # after its meaning, the key column
     with pytest.raises(
         MacroError,
-        match="unknown dataset 'image'; known: base_images, bench, hardening, images, published, sources, toolchains",
+        match="unknown dataset 'image'; known: base_images, bench, build_caching, dockerfile_builds, hardening, "
+        "images, published, sources, toolchains",
     ):
         site.call("schema_table", "image")
 
@@ -232,3 +235,53 @@ def test_the_page_shows_the_full_dockerfile_first_and_the_measured_stage_byte_fo
     assert full_dockerfile(variant) in body and dockerfile(variant) in body
     with pytest.raises(MacroError, match="webserver has no variant 'scratch-glibc-rustls'; known: original"):
         site.call("dockerfile", "webserver", "scratch-glibc-rustls")
+
+
+# -- whether a full Dockerfile was built as shown ------------------------------------------------------
+
+
+def verbatim_row(variant, **changes) -> dict:
+    row = {"program": variant.program.id, "variant": variant.id, "dockerfile_sha256": dockerfile_sha256(variant),
+           "builder": "rust:1.95.0-slim-bookworm", "builder_source": "made-here", "built": "yes", "runs": "yes",
+           "runs_as": "65532:65532", "image_bytes": 455_000, "binary_bytes": 454_000, "build_seconds": 41.6,
+           "failure": "", "build_packages": "", "host_packages": "",
+           "host_arch": "amd64", "measured_at": dt.datetime(2026, 12, 2, tzinfo=dt.UTC)}  # fmt: skip
+    row.update(changes)
+    return row
+
+
+def test_the_line_above_a_full_dockerfile_follows_its_row(recipes):
+    v = recipes.variant("hello-world", "scratch-glibc")
+    measured = {"binary_bytes": 454_000, "toolchain": "rustup", "rustc_release": "1.95.0"}
+    assert verbatim_status(v, None, measured).startswith("**Built as shown:** not yet.")
+    built = verbatim_status(v, verbatim_row(v), measured)
+    assert built.startswith("**Built as shown:** yes, on the measuring machine on 2026-12-02: ")
+    assert f"took 42 s with {code('rust:1.95.0-slim-bookworm')} (made here from Debian packages)" in built
+    assert f"running as user {code('65532:65532')}" in built
+    assert "the measured binary's size to the byte" in built
+    larger = verbatim_status(v, verbatim_row(v, binary_bytes=454_120), measured)
+    assert "120 bytes larger than the measured one (454,120 against 454,000), although both were built" in larger
+    packages = verbatim_row(v, binary_bytes=455_216, build_packages="libssl-dev=3.0.22-1~deb12u2",
+                            host_packages="libssl-dev=3.0.19-1~deb12u2")  # fmt: skip
+    linked = verbatim_status(v, packages, measured)
+    assert f"the build stage installed {code('libssl-dev=3.0.22-1~deb12u2')} from Debian's current" in linked
+    assert f"the measuring machine's {code('libssl-dev=3.0.19-1~deb12u2')}." in linked
+    musl = {"binary_bytes": 455_456, "toolchain": "debian-build-std", "rustc_release": "1.96.0"}
+    other = verbatim_status(v, verbatim_row(v, binary_bytes=447_096), musl)
+    assert "8,360 bytes smaller than the measured one (447,096 against 455,456): the measured binary" in other
+    assert f"rustc {text('1.96.0')} with the standard library rebuilt from source" in other
+    stale = verbatim_status(v, verbatim_row(v, dockerfile_sha256="0" * 64), measured)
+    assert stale.startswith("**Built as shown:** not this version.") and "2026-12-02" in stale
+    failed = verbatim_status(v, verbatim_row(v, built="no", runs=None, failure="error: <toolchain> missing"), measured)
+    assert failed.startswith("**Built as shown:** no, it could not be built on the measuring machine on 2026-12-02")
+    assert code("error: <toolchain> missing") in failed and "<toolchain>" not in failed
+    broken = verbatim_status(v, verbatim_row(v, runs="no", failure="exit status 1"), measured)
+    assert "but the image failed the program's check: <code>exit status 1</code>" in broken
+
+
+def test_the_choosers_note_on_a_full_dockerfile_is_plain_words(recipes):
+    v = recipes.variant("hello-world", "scratch-glibc")
+    assert verbatim_note(v, None).startswith("Not built as shown here yet")
+    assert verbatim_note(v, verbatim_row(v)) == "Built as shown and run here on 2026-12-02, as user 65532:65532."
+    assert verbatim_note(v, verbatim_row(v, dockerfile_sha256="0" * 64)).startswith("Not built as shown here yet")
+    assert verbatim_note(v, verbatim_row(v, built="no", runs=None, failure="x")).startswith("Could not be built")
