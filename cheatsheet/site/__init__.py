@@ -1,5 +1,5 @@
 """The site layer: the page context and macro registry (:mod:`.context`), one module per topic
-(images, ladder, network, bench, arch, chooser, hardening, reference), the data as the site reads
+(images, ladder, network, bench, arch, arm64_builds, chooser, hardening, reference), the data as the site reads
 it (:mod:`.measurements`), rendering helpers, charts and the downloads hook. It imports the data and
 recipes layers, never the measure layer.
 
@@ -7,3 +7,4 @@ Every topic module is imported here, so the registry of macros is complete whate
 layer is imported first (``Site.call`` finds every macro, with or without MkDocs)."""
 
 from . import arch, bench, chooser, hardening, images, ladder, network, reference  # noqa: F401 -- each registers its macros
+from . import arm64_builds  # noqa: F401 -- the arm64 build routes' macros
