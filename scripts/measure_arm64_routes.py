@@ -15,6 +15,7 @@ Examples:
   python scripts/measure_arm64_routes.py --only 'hello-world/*'
   python scripts/measure_arm64_routes.py --only webserver/native-emulated --timeout 1500
   python scripts/measure_arm64_routes.py --missing                       # only what the CSV lacks
+  python scripts/measure_arm64_routes.py --prepare-only                  # only what is made once, untimed
 Exit status: 0 every selected build recorded (a build that hit its bound is recorded too),
 1 some could not be measured, 2 bad arguments or data.
 """
@@ -28,10 +29,10 @@ import sys
 from pathlib import Path
 
 from cheatsheet.data.schema import Schema
-from cheatsheet.data.store import upsert_rows
+from cheatsheet.data.store import fit_to_schema, upsert_rows
 from cheatsheet.data.table import read_table, validate_row
 from cheatsheet.data.text import DataError
-from cheatsheet.measure.arm64_routes import ARCH, PROGRAMS, ROUTES, TIMEOUTS, measure_route
+from cheatsheet.measure.arm64_routes import ARCH, PROGRAMS, ROUTES, TIMEOUTS, measure_route, prepare
 from cheatsheet.measure.bases.common import BaseUnavailable
 from cheatsheet.measure.context import Context
 from cheatsheet.measure.docker import DockerUnavailable
@@ -68,6 +69,11 @@ def main(argv: list[str] | None = None) -> int:
         help="bound of every build in seconds (default: " + ", ".join(f"{p} {s} s" for p, s in TIMEOUTS.items()) + ")",
     )  # fmt: skip
     parser.add_argument("--missing", action="store_true", help="measure only the pairs the CSV has no row for")
+    parser.add_argument(
+        "--prepare-only", action="store_true",
+        help="make what the builds need and is not timed (toolchains, crates, cargo-zigbuild, the builder image, "
+        "base images, the local peers), then stop: nothing is built or written",
+    )  # fmt: skip
     args = parser.parse_args(argv)
 
     pairs = selected(args.only)
@@ -95,15 +101,31 @@ def main(argv: list[str] | None = None) -> int:
     args.cache_dir.mkdir(parents=True, exist_ok=True)
     args.csv.parent.mkdir(parents=True, exist_ok=True)
     ctx = Context(recipes=recipes, csv_path=args.csv, cache_dir=args.cache_dir, log=log)
-    failed = []
+    failed: list[str] = []
     try:
+        # first what is made once and not timed (toolchains, crates, images), so that the timed builds follow
+        # one another with nothing of this run between them
+        for program, route in list(pairs):
+            log(f"preparing {program}/{route} (not timed) ...")
+            try:
+                prepare(recipes.variant(program, PROGRAMS[program]), route, ctx)
+            except DockerUnavailable as exc:
+                log(f"error: {exc}")
+                return 1
+            except (MeasureError, ToolchainError, BaseUnavailable, subprocess.TimeoutExpired) as exc:
+                log(f"error: preparing {program}/{route}: {str(exc).splitlines()[0]}")
+                failed.append(f"{program}/{route}")
+                pairs.remove((program, route))
+        if args.prepare_only:
+            log("prepared" + (f"; could not prepare {', '.join(failed)}" if failed else ""))
+            return 1 if failed else 0
         for i, (program, route) in enumerate(pairs, start=1):
             variant = recipes.variant(program, PROGRAMS[program])
             bound = args.timeout or TIMEOUTS[program]
             where = f"[{i}/{len(pairs)}] {program}/{route}"
             log(f"{where}: cold build of {variant.id}, bounded at {bound} s ...")
             try:
-                row = measure_route(variant, route, ctx, bound)
+                row, _cut = fit_to_schema(measure_route(variant, route, ctx, bound), schema)
                 validate_row(schema, row, label=f"{label(args.csv)} (row of {program}/{route})")
                 upsert_rows(args.csv, [row], label=label(args.csv), schema=schema)
             except DockerUnavailable as exc:

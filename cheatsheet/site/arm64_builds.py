@@ -8,6 +8,7 @@ state measured behaviour take their figures and their winner from these macros.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -75,6 +76,13 @@ def _build_time(site: Site, row: Row) -> str:
     return _seconds(row["build_seconds"])
 
 
+def short_tool(line: str) -> str:
+    """``aarch64-linux-gnu-gcc 12.2.0`` from a tool's version line (its name and first version number)."""
+    name = line.split()[0] if line.split() else line
+    version = re.search(r"\b[0-9]+\.[0-9]+(?:\.[0-9]+)?\b", line.removeprefix(name))
+    return f"{name} {version.group(0)}" if version else name
+
+
 def _glibc(value: str) -> str:
     return text(value.removeprefix("GLIBC_")) if value else "–"
 
@@ -125,6 +133,11 @@ def arm64_routes_table(site: Site, program: object) -> str:
         "The newest GLIBC_ symbol version the binary requires (aarch64-linux-gnu-readelf -V): it runs on "
         "that glibc release or a newer one.",
     )
+    tools_note = site.notes.ref(
+        "data",
+        "The compiler's release and where its aarch64 std came from; the linker and C compiler by name and "
+        "version (arm64_builds.csv has each one's full version line).",
+    )
     emulated = site.notes.ref(
         "data",
         "The binary in the variant's own image on its arm64 base, checked on the x86-64 machine under "
@@ -134,8 +147,8 @@ def arm64_routes_table(site: Site, program: object) -> str:
     def cell(column: str, shown: Callable[[Row], str] | None = None) -> Callable[[str], str]:
         def make(route: str) -> str:
             row = rows.get(route)
-            if row is None:
-                return _not_run(site, pid, route)
+            if row is None:  # said once, in the key column
+                return _not_run(site, pid, route) if column == "build_seconds" else "–"
             return shown(row) if shown else figure(site, row, column)
 
         return make
@@ -143,23 +156,21 @@ def arm64_routes_table(site: Site, program: object) -> str:
     def busy_cell(row: Row) -> str:
         others = "–" if row["others_cpu_pct"] is None else f"{row['others_cpu_pct']:.0f} %"
         load = "–" if row["load_average"] is None else f"{row['load_average']:.1f}"
-        return text(f"{others}, load {load}")
+        return text(f"{others}, {load}")
 
-    def compiler(row: Row) -> str:
+    def toolchain(row: Row) -> str:
         std = "std rebuilt" if row["std"] == "rebuilt" else "prebuilt std"
-        return text(f"{row['rustc_version'].split(' (')[0]}, {row['toolchain']}, {std}")
+        return text(f"{row['rustc_version'].split(' (')[0]}, {std}; {short_tool(row['linker'])}")
 
     columns: list[Column[str]] = [
-        Column("Route", lambda r: f"{text(ROUTE_TITLES.get(r, r))} ({render.code(r)})"),
+        Column("Route", lambda r: text(ROUTE_TITLES.get(r, r))),
         Column(f"Cold build{cold}", cell("build_seconds"), "r", key=True),
         Column(f"CPU time{cpu_note}", cell("build_cpu_seconds"), "r"),
-        Column(f"Others' CPU share, load{busy}", cell("", busy_cell), "r"),
+        Column(f"Others' CPU, load{busy}", cell("", busy_cell), "r"),
         Column("Binary", cell("binary_bytes"), "r"),
         Column(f"Needs glibc{glibc_note}", cell("glibc_max"), "r"),
-        Column("Image", cell("image_bytes"), "r"),
         Column(f"Runs{emulated}", cell("runs")),
-        Column("Compiler", cell("", compiler)),
-        Column("Linker", cell("linker")),
+        Column(f"Compiler; linker{tools_note}", cell("", toolchain)),
     ]
     return render.table(columns, items)
 
@@ -193,6 +204,8 @@ def arm64_route_ratio(
     if b not in _built(site, pid, col):
         return _not_run(site, pid, b)
     below = rows[b][col]
+    if not below:
+        return "–"  # nothing is a multiple of zero
     row = rows.get(a)
     if row is None:
         return _not_run(site, pid, a)

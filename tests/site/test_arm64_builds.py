@@ -7,10 +7,10 @@ import pytest
 from support import page, table_records, tables, write_csv
 
 from cheatsheet.data.table import read_table
-from cheatsheet.site.arm64_builds import ROUTE_TITLES
+from cheatsheet.site.arm64_builds import ROUTE_TITLES, short_tool
 from cheatsheet.site.context import MacroError, Site
 from cheatsheet.site.measurements import load_measurements
-from cheatsheet.site.render import format_bytes
+from cheatsheet.site.render import format_bytes, text
 
 
 def site_on(data_dir) -> Site:
@@ -31,7 +31,7 @@ def test_the_table_shows_each_route_with_the_csv_figures(site):
     doc = site.call("arm64_routes_table", "webserver")
     rows = {r["route"]: r for r in site.data.rows("arm64_builds") if r["program"] == "webserver"}
     for route, row in rows.items():
-        assert f"<code>{route}</code>" in doc
+        assert text(ROUTE_TITLES[route]) in doc
         if row["binary_bytes"] is not None:
             assert format_bytes(row["binary_bytes"]) in doc
 
@@ -92,4 +92,17 @@ def test_the_arm64_page_shows_both_tables(built_site, site):
         rows = [r for r in site.data.rows("arm64_builds") if r["program"] == program]
         assert len(records) == len(ROUTE_TITLES)
         shown = {rec["Route"] for rec in records}
-        assert {f"{ROUTE_TITLES[r['route']]} ({r['route']})" for r in rows} <= shown
+        assert {ROUTE_TITLES[r["route"]] for r in rows} <= shown
+
+
+@pytest.mark.parametrize(
+    ("line", "short"),
+    [
+        ("aarch64-linux-gnu-gcc (Debian 12.2.0-14) 12.2.0", "aarch64-linux-gnu-gcc 12.2.0"),
+        ("zig 0.15.2 cc (cargo-zigbuild 0.20.1)", "zig 0.15.2"),
+        ("gcc (Debian 12.2.0-14) 12.2.0, arm64, emulated", "gcc 12.2.0"),
+        ("unavailable", "unavailable"),
+    ],
+)
+def test_a_tool_is_shown_by_its_name_and_first_version(line, short):
+    assert short_tool(line) == short
