@@ -130,8 +130,9 @@ def run_in_container(
         t0 = time.monotonic()
         proc = res.run(image, ["sh", "-c", f"{script}; {CPU_SCRIPT}"], options=options, timeout=timeout)
         wall = time.monotonic() - t0
-    output = f"$ sh -c {shlex.quote(script)}\n{proc.stdout}{proc.stderr}"
-    log_path.write_text(output)
+    log_path.write_text(f"$ sh -c {shlex.quote(script)}\n{proc.stdout}{proc.stderr}")
+    kept = "".join(ln for ln in proc.stdout.splitlines(keepends=True) if not ln.startswith(CPU_MARK))
+    output = f"$ sh -c {shlex.quote(script)}\n{kept}{proc.stderr}"
     if proc.returncode == 124 and proc.stderr.startswith("did not finish within"):
         return Timed("timed-out", wall, None, output, *watch.result(None))
     cpu = cgroup_cpu_seconds(proc.stdout)
