@@ -78,7 +78,10 @@ def main(argv: list[str] | None = None) -> int:
 
     pairs = selected(args.only)
     if not pairs:
-        log(f"error: no program/route matches {' '.join(args.only)}; known: " + ", ".join(f"{p}/{r}" for p, r in selected([])))
+        log(
+            f"error: no program/route matches {' '.join(args.only)}; known: "
+            + ", ".join(f"{p}/{r}" for p, r in selected([]))
+        )
         return 2
     if args.list:
         print("\n".join(f"{p}/{r}" for p, r in pairs))

@@ -6,5 +6,14 @@ recipes layers, never the measure layer.
 Every topic module is imported here, so the registry of macros is complete whatever part of the
 layer is imported first (``Site.call`` finds every macro, with or without MkDocs)."""
 
-from . import arch, bench, chooser, hardening, images, ladder, network, reference  # noqa: F401 -- each registers its macros
-from . import arm64_builds  # noqa: F401 -- the arm64 build routes' macros
+from . import (  # noqa: F401 -- each registers its macros
+    arch,
+    arm64_builds,
+    bench,
+    chooser,
+    hardening,
+    images,
+    ladder,
+    network,
+    reference,
+)

@@ -78,7 +78,7 @@ def _build_time(site: Site, row: Row) -> str:
 
 def short_tool(line: str) -> str:
     """``aarch64-linux-gnu-gcc 12.2.0`` from a tool's version line (its name and first version number)."""
-    name = line.split()[0] if line.split() else line
+    name = line.split(maxsplit=1)[0] if line.split() else line
     version = re.search(r"\b[0-9]+\.[0-9]+(?:\.[0-9]+)?\b", line.removeprefix(name))
     return f"{name} {version.group(0)}" if version else name
 

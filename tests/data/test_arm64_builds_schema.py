@@ -26,10 +26,14 @@ ROW = {
     "failure": "", "builder_image": "", "docker_version": "20.10.24+dfsg1", "host_arch": "amd64",
     "measured_at": "2026-12-02T06:00:00Z",
 }  # fmt: skip
-TIMED_OUT = {"outcome": "timed-out", "build_seconds": "", "build_cpu_seconds": "", "binary_bytes": "",
-             "glibc_max": "", "image_bytes": "", "runs": "", "failure": "did not finish within the bound of 1500 s"}  # fmt: skip
-NATIVE = {"route": "native-emulated", "std": "prebuilt", "toolchain": "debian-arm64",
-          "builder_image": "sha256:" + "b" * 64, "linker": "gcc (Debian 12.2.0-14) 12.2.0, arm64, emulated"}  # fmt: skip
+TIMED_OUT = {
+    "outcome": "timed-out", "build_seconds": "", "build_cpu_seconds": "", "binary_bytes": "", "glibc_max": "",
+    "image_bytes": "", "runs": "", "failure": "did not finish within the bound of 1500 s",
+}  # fmt: skip
+NATIVE = {
+    "route": "native-emulated", "std": "prebuilt", "toolchain": "debian-arm64", "builder_image": "sha256:" + "b" * 64,
+    "linker": "gcc (Debian 12.2.0-14) 12.2.0, arm64, emulated",
+}  # fmt: skip
 
 
 def row(**changes: str) -> dict[str, str]:
@@ -75,7 +79,7 @@ def test_valid_rows_of_each_outcome_are_read(data_dir):
     ],
 )
 def test_an_impossible_row_is_refused_at_its_position(data_dir, changes, expected):
-    found = problems(data_dir, [row(), row(route="zigbuild", **changes)])
+    found = problems(data_dir, [row(), row(**{"route": "zigbuild", **changes})])
     assert expected in found, found
     assert ":3:" in found
 

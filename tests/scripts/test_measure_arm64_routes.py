@@ -29,7 +29,10 @@ def test_list_names_every_program_and_route():
 
 
 def test_only_selects_by_glob_on_program_and_route():
-    assert script.selected(["*/native-emulated"]) == [("hello-world", "native-emulated"), ("webserver", "native-emulated")]
+    assert script.selected(["*/native-emulated"]) == [
+        ("hello-world", "native-emulated"),
+        ("webserver", "native-emulated"),
+    ]
     assert script.selected(["hello-world/*", "webserver/zigbuild"]) == [
         ("hello-world", "cross-gcc"), ("hello-world", "zigbuild"), ("hello-world", "native-emulated"),
         ("webserver", "zigbuild"),

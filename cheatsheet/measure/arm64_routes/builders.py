@@ -216,7 +216,8 @@ def ensure_builder(cache_dir: Path, log: Callable[[str], None]) -> tuple[str, st
     """The arm64 builder image (tag, image id): made once per recipe, apt sources and archive date, with
     mmdebstrap, ``docker import`` and its config rewritten to say arm64."""
     recipe = RustBuilder(ARCH)
-    material = {"recipe": recipe.recipe(), "sources": sources_fingerprint(recipe.name), "epoch": archive_epoch()}
+    epoch = archive_epoch()
+    material = {"recipe": recipe.recipe(), "sources": sources_fingerprint(recipe.name), "epoch": epoch}
     key = hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
     tag = f"{BUILDER_REPO}:{key[:16]}"
 
@@ -233,7 +234,7 @@ def ensure_builder(cache_dir: Path, log: Callable[[str], None]) -> tuple[str, st
             log(f"arm64 routes: bootstrapping the builder image {tag} (mmdebstrap, arm64, under emulation) ...")
             try:
                 with workdir(parent, recipe.name, log) as work:
-                    tarball, _packages, _tool = recipe.build(recipe.name, material["epoch"], work, log)
+                    tarball, _packages, _tool = recipe.build(recipe.name, epoch, work, log)
                     changes = ["--change", "ENV PATH=/usr/bin:/bin", "--change", f"LABEL {BUILDER_LABEL}={key}"]
                     proc = docker("import", *changes, str(tarball), tag, timeout=1800)
                     if proc.returncode != 0:

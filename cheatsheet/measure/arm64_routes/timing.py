@@ -94,9 +94,7 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_bounded(
-    argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], timeout: float, log_path: Path
-) -> Timed:
+def run_bounded(argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], timeout: float, log_path: Path) -> Timed:
     """Run a build on the host in a session of its own, output to ``log_path``; on timeout the whole
     session (cargo and every compiler it started) is killed and the outcome is ``timed-out``."""
     with open(log_path, "w") as log, MachineWatch() as watch:
@@ -138,4 +136,3 @@ def run_in_container(
     cpu = cgroup_cpu_seconds(proc.stdout)
     others, load = watch.result(cpu)
     return Timed("built" if proc.returncode == 0 else "failed", wall, cpu, output, others, load)
-

@@ -1,6 +1,6 @@
-"""cheatsheet.measure.arm64_routes: the pieces of a timed arm64 build route. What readelf says a binary
-needs, the container's CPU counter, a bounded build that is stopped whole, the row of a build that
-timed out, failed or ran, and (with Docker) the cross-linker route on hello-world for real."""
+"""cheatsheet.measure.arm64_routes.rows: what readelf says a binary needs, and the row of a build that
+timed out, failed or ran, held to the dataset's schema; with Docker, the cross-linker route on hello-world
+for real."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ import datetime as dt
 import os
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import pytest
 from support import empty_datasets
@@ -17,17 +15,9 @@ from support import empty_datasets
 from cheatsheet.data.schema import Schema
 from cheatsheet.data.table import read_table, validate_row
 from cheatsheet.data.text import DataError
-from cheatsheet.measure.arm64_routes import (
-    PROGRAMS,
-    Built,
-    Timed,
-    cgroup_cpu_seconds,
-    find_binary,
-    glibc_max,
-    glibc_versions,
-    route_row,
-    run_bounded,
-)
+from cheatsheet.measure.arm64_routes.builders import Built
+from cheatsheet.measure.arm64_routes.rows import PROGRAMS, glibc_max, glibc_versions, route_row
+from cheatsheet.measure.arm64_routes.timing import Timed
 from cheatsheet.paths import CACHE, MEASUREMENTS, REPO
 
 SCHEMA = Schema.load(MEASUREMENTS / "arm64_builds.schema.json")
@@ -62,47 +52,6 @@ def test_the_newest_glibc_version_is_compared_as_numbers_not_text():
 def test_a_binary_without_version_needs_needs_no_glibc():
     assert glibc_max(READELF_STATIC) == ""
     assert glibc_max("  0x0010:   Name: GCC_3.0  Flags: none  Version: 4\n") == ""
-
-
-@pytest.mark.parametrize(
-    ("output", "seconds"),
-    [
-        ("Compiling webserver\nFinished\n@cgroup-cpu ns 123450000000\n", 123.45),  # cgroup v1: nanoseconds
-        ("@cgroup-cpu usec 2500000\n", 2.5),  # cgroup v2: microseconds
-        ("error: could not compile\n", None),  # no counter printed
-        ("@cgroup-cpu ns \n", None),  # the counter could not be read
-    ],
-)
-def test_the_container_cpu_counter_is_read_from_its_last_line(output, seconds):
-    assert cgroup_cpu_seconds(output) == seconds
-
-
-def test_a_bounded_build_that_overruns_is_stopped_with_everything_it_started(tmp_path):
-    pidfile = tmp_path / "child.pid"
-    script = f"sleep 60 & echo $! > {pidfile}; wait"
-    t0 = time.monotonic()
-    timed = run_bounded(["sh", "-c", script], cwd=tmp_path, env=os.environ, timeout=1, log_path=tmp_path / "log")
-    assert timed.outcome == "timed-out" and timed.cpu is None
-    assert time.monotonic() - t0 < 30
-    child = int(pidfile.read_text())
-    for _ in range(50):  # the grandchild was killed with the session; give the kernel a moment to reap it
-        try:
-            os.kill(child, 0)
-        except ProcessLookupError:
-            break
-        time.sleep(0.1)
-    else:
-        pytest.fail(f"the build's child {child} outlived its bound")
-    assert timed.output.startswith("$ sh -c ")
-
-
-def test_a_bounded_build_that_finishes_reports_its_outcome_and_time(tmp_path):
-    ok = run_bounded(["sh", "-c", "echo built"], cwd=tmp_path, env=os.environ, timeout=30, log_path=tmp_path / "a")
-    assert ok.outcome == "built" and "built" in ok.output and ok.cpu is not None and ok.wall < 30
-    assert ok.load is not None and ok.others_pct is not None
-    bad = run_bounded(["sh", "-c", "echo 'error: no'; exit 3"], cwd=tmp_path, env=os.environ, timeout=30,
-                      log_path=tmp_path / "b")  # fmt: skip
-    assert bad.outcome == "failed"
 
 
 def built(outcome: str, wall: float = 100.0, cpu: float | None = 180.0, output: str = "") -> Built:
@@ -150,19 +99,6 @@ def test_a_built_row_carries_its_figures_and_validates(recipes):
     no = row_for(recipes, "built", binary_bytes=1, glibc="", image_bytes=2, runs="no", failure="exit status 127")
     assert no["failure"] == "exit status 127"
     validate_row(SCHEMA, no, label="a row that does not run")
-
-
-def test_the_binary_is_found_under_the_triple_or_cargo_zigbuilds_suffixed_target(tmp_path, recipes):
-    variant = recipes.variant("hello-world", PROGRAMS["hello-world"])
-    assert find_binary(tmp_path, variant, "aarch64-unknown-linux-gnu.2.17") is None
-    suffixed = tmp_path / "aarch64-unknown-linux-gnu.2.17" / "release" / "hello-world"
-    suffixed.parent.mkdir(parents=True)
-    suffixed.write_bytes(b"\x7fELF")
-    assert find_binary(tmp_path, variant, "aarch64-unknown-linux-gnu.2.17") == suffixed
-    plain = tmp_path / "aarch64-unknown-linux-gnu" / "release" / "hello-world"
-    plain.parent.mkdir(parents=True)
-    plain.write_bytes(b"\x7fELF")
-    assert find_binary(tmp_path, variant, "aarch64-unknown-linux-gnu.2.17") == plain
 
 
 def test_every_program_follows_a_glibc_dynamic_arm64_variant_of_the_recipes(recipes):
