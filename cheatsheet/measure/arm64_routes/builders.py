@@ -261,6 +261,7 @@ def vendor_crates(variant: Variant, cache_dir: Path) -> Path:
         if final.is_dir():
             return final
         tmp = Path(tempfile.mkdtemp(prefix=f".{variant.program.id}-", dir=parent))
+        (tmp / "crates").mkdir()  # a program without dependencies gets an empty directory
         try:
             run_command(
                 ["/usr/bin/cargo", "vendor", "--locked", "--versioned-dirs", str(tmp / "crates")],
