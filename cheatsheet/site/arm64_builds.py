@@ -123,10 +123,13 @@ def arm64_routes_table(site: Site, program: object) -> str:
         "User and system CPU time summed over cores: on the host, of cargo and every compiler and linker it ran; "
         "in the arm64 container, its cgroup's counter, qemu's translation included.",
     )
+    when = sorted({f"{r['measured_at']:%Y-%m-%d} with Docker {r['docker_version']} on {r['cpus']} CPUs"
+                   for r in rows.values()})  # fmt: skip
     cold = site.notes.ref(
         "data",
         "An empty target directory, the crates downloaded (or vendored) beforehand, each build bounded by a "
-        "timeout. Where std is rebuilt (-Zbuild-std), compiling it is part of the figure.",
+        "timeout. Where std is rebuilt (-Zbuild-std), compiling it is part of the figure."
+        + (f" Measured {text('; '.join(when))}." if when else ""),
     )
     glibc_note = site.notes.ref(
         "data",
