@@ -212,7 +212,7 @@ def arm64_route_ratio(
     row = rows.get(a)
     if row is None:
         return _not_run(site, pid, a)
-    if row["outcome"] == "timed-out" and col in ("build_seconds", "build_cpu_seconds"):
+    if row["outcome"] == "timed-out" and col == "build_seconds":
         return text(f"over {row['timeout_seconds'] / below:.1f}×")
     if row[col] is None:
         return _not_run(site, pid, a)
