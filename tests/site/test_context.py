@@ -21,6 +21,7 @@ def test_every_topic_registers_its_macros():
         "chooser_static", "chooser_form", "schema_tables", "macro_table", "rules_table", "hardened_run",
         "hardening_table", "hardening_contents_table", "hardening_summary", "hardening_overview_table",
         "caching_table", "caching_chart", "caching_verdict", "caching_method_dockerfile", "caching_findings",
+        "arm64_routes_table", "arm64_route_figure", "arm64_route_ratio", "arm64_route_best",
     }  # fmt: skip
     assert set(MACROS) == expected
 

@@ -97,6 +97,8 @@ class DebianMinbase(Bootstrap):
     name = "debian-minbase"
     how = "with mmdebstrap (minbase, merged-usr)"
     dpkg_options: ClassVar[tuple[str, ...]] = ()
+    #: packages installed besides minbase's (none for the base images; a builder image adds its tools)
+    include: ClassVar[tuple[str, ...]] = ()
 
     def recipe(self) -> dict[str, Any]:
         return {
@@ -144,6 +146,7 @@ class DebianMinbase(Bootstrap):
             f"--hook-dir={recipe['hook_dir']}",
             *(f"--skip={k}" for k in recipe["skip"]),
             *(f"--dpkgopt={o}" for o in recipe["dpkgopts"]),
+            *([f"--include={','.join(self.include)}"] if self.include else []),
             f"--customize-hook=rm -rf {remove}",
             f"--customize-hook=sync-in {overlay} /",
             "--customize-hook=chroot \"$1\" dpkg-query -W -f '${Package} ${Version}\\n' > " + shlex.quote(str(pkglist)),
