@@ -29,6 +29,13 @@ METHODS: tuple[tuple[str, str, bool], ...] = (
 )
 METHOD_IDS = tuple(m for m, _, _ in METHODS)
 METHOD_TITLES = {m: title for m, title, _ in METHODS}
+#: The methods as a chart labels them.
+METHOD_SHORT = {
+    "naive": "Naive",
+    "skeleton": "Dependency layer",
+    "cargo-chef": "cargo-chef",
+    "cache-mounts": "Cache mounts",
+}
 #: The variant the comparison builds (scripts/compare_caching.py's default): a real dependency tree.
 COMPARED = ("webserver", "scratch-glibc-rustls-ring")
 #: The cargo-chef release the comparison installs (``cargo install --locked``).

@@ -8,7 +8,7 @@ import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..recipes.caching import COMPARED, METHOD_TITLES, METHODS, caching_dockerfile
+from ..recipes.caching import COMPARED, METHOD_SHORT, METHOD_TITLES, METHODS, caching_dockerfile
 from . import charts, render
 from .context import Row, Site, macro
 from .render import Column, text
@@ -153,10 +153,10 @@ def caching_chart(site: Site) -> str:
     wide, narrow = (
         charts.bar_chart(
             "Build wall time per method and change",
-            [METHOD_TITLES[m] for m in methods],
+            [METHOD_SHORT[m] for m in methods],
             series,
             value_format=lambda v: f"{v:.0f} s",
-            axis_title="seconds (linear); lines: lowest to highest repetition",
+            axis_title="seconds; lines: lowest to highest repetition",
             logarithmic=False,
             width=width,
         )

@@ -30,6 +30,8 @@ from xml.etree import ElementTree
 #: The longest label drawn (characters); a longer one is shortened with "…": pygal wraps its axis title
 #: to the width its labels leave, and loops forever when they leave none.
 MAX_LABEL = 48
+#: ... and on the narrow chart, where pygal also looped forever on a 44-character label (seen at 360 units).
+NARROW_LABEL = 28
 #: Series colours: mid-tones readable on mkdocs-material's white and slate backgrounds.
 SERIES_COLOURS = ("#3f7fbf", "#d9822b", "#4fa06b", "#b05fb0")
 #: The widths a chart is drawn at (SVG user units): the wide one for the text column of a large screen,
@@ -110,7 +112,7 @@ def bar_chart(
             raise ChartError(f"series {s.title!r} has {len(s.ranges)} ranges for {len(labels)} labels")
     import pygal  # noqa: PLC0415 -- pygal only when a chart is drawn
 
-    labels = [shorten(label) for label in labels]
+    labels = [shorten(label, MAX_LABEL if width >= WIDE else NARROW_LABEL) for label in labels]
     series = [Series(shorten(s.title), s.values, s.ranges) for s in series]
     integral = all(isinstance(v, int) for s in series for v in s.values if v is not None)
     title, axis_title = shorten(title, 2 * MAX_LABEL), shorten(axis_title, 3 * MAX_LABEL)

@@ -268,3 +268,12 @@ def test_a_narrow_drawing_gives_each_label_more_height_and_its_legend_a_line_per
     assert _height(WIDE, 10, 2) == 120 + 30 * 10
     assert _height(NARROW, 10, 2) - _height(NARROW, 9, 2) == 40 > _height(WIDE, 10, 2) - _height(WIDE, 9, 2)
     assert _height(NARROW, 10, 3) - _height(NARROW, 10, 2) == 20
+
+
+def test_long_labels_on_the_narrow_chart_are_shortened_enough_to_draw():
+    """pygal never returned from a 360-unit chart whose labels had 44 characters (the build-caching
+    page's method titles): the narrow chart shortens labels further."""
+    labels = ["Dependency layer (manifests + placeholder main.rs)", "BuildKit cache mounts (registry and target/)"]
+    series = [Series(title, [100.0, 20.0]) for title in ("Cold", "Source edit")]
+    svg = bar_chart("t", labels, series, value_format=str, logarithmic=False, width=NARROW)
+    assert svg.startswith("<svg ") and "Dependency layer (manifests…" in svg
