@@ -120,7 +120,7 @@ def write_csv(path: Path, rows: list[dict[str, str]], header: list[str] | None =
 
 
 #: Datasets whose rows name a row of images.csv (a foreign key): emptied with it by :func:`images_only`.
-NAMING_IMAGES = ("hardening",)
+NAMING_IMAGES = ("hardening", "build_caching")
 
 
 def images_only(measurements: Path, rows: list[dict[str, str]] | None = None) -> Path:

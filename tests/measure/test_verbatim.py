@@ -26,10 +26,9 @@ def test_a_full_dockerfile_is_built_as_shown_and_runs_unprivileged(verbatim_run,
     assert row["builder"] == BUILDER_IMAGE and row["builder_source"] in ("made-here", "pulled")
     builder = inspect_image(BUILDER_IMAGE)
     assert builder is not None and builder["Id"] == row["builder_id"]
-    assert (
-        builder["Config"]["Env"][:2] == ["RUSTUP_HOME=/usr/local/rustup", "CARGO_HOME=/usr/local/cargo"]
-        or row["builder_source"] == "pulled"
-    )
+    assert {"RUSTUP_HOME=/usr/local/rustup", "CARGO_HOME=/usr/local/cargo"} <= set(builder["Config"]["Env"]) or row[
+        "builder_source"
+    ] == "pulled"
     # scratch + one static binary: the image is the binary
     assert row["image_bytes"] == row["binary_bytes"] > 100_000
     assert row["build_seconds"] > 0
