@@ -129,30 +129,7 @@ def build_verbatim(
 
     ``buildx``: build with BuildKit (``docker buildx build --platform linux/<arch> --load``), as the file's
     own instructions say for another architecture; otherwise with the classic builder, ``docker build``."""
-    row: dict[str, Any] = {
-        "program": variant.program.id,
-        "variant": variant.id,
-        "arch": variant.arch,
-        "dockerfile_sha256": dockerfile_sha256(variant),
-        "builder": builder.tag,
-        "builder_source": builder.source,
-        "builder_id": builder.image_id,
-        "builder_detail": builder.detail,
-        "base_source": base.source,
-        "built": "no",
-        "runs": None,
-        "runs_as": None,
-        "image_bytes": None,
-        "binary_bytes": None,
-        "binary_sha256": None,
-        "build_seconds": None,
-        "build_packages": "",
-        "host_packages": "",
-        "failure": "",
-        "docker_version": docker_version,
-        "host_arch": host_arch,
-        "measured_at": None,
-    }
+    row = unbuilt_row(variant, builder, base.source, "", docker_version, host_arch)
     if base.source == "bootstrapped":
         tag_bootstrapped_base(base, shown_ref(variant.base.pull))
     with tempfile.TemporaryDirectory(prefix="cheatsheet-verbatim-") as tmp:
@@ -225,7 +202,7 @@ def run(variants: list[Variant], ctx: Context, csv_path: Path, *, buildx: bool =
                         f"the base image {variant.base.name} can be neither pulled here (no registry answers) "
                         "nor bootstrapped from Debian packages"
                     )
-                    row = unbuilt_row(variant, builder, why, ctx)
+                    row = unbuilt_row(variant, builder, "none", why, ctx.docker_version(), host_arch())
                 else:
                     network = server_network(ctx) if is_server(variant) else None
                     ctx.log(f"[{i}/{len(variants)}] {vid}: docker build of the full Dockerfile, no cache ...")
@@ -252,8 +229,10 @@ def run(variants: list[Variant], ctx: Context, csv_path: Path, *, buildx: bool =
     return failed
 
 
-def unbuilt_row(variant: Variant, builder: Builder, why: str, ctx: Context) -> dict[str, Any]:
-    """The row of a Dockerfile that could not even be started here."""
+def unbuilt_row(
+    variant: Variant, builder: Builder, base_source: str, why: str, docker_version: str, host_arch: str
+) -> dict[str, Any]:
+    """The row of a Dockerfile not built (yet): what is known before ``docker build``, and ``why``."""
     return {
         "program": variant.program.id,
         "variant": variant.id,
@@ -263,7 +242,7 @@ def unbuilt_row(variant: Variant, builder: Builder, why: str, ctx: Context) -> d
         "builder_source": builder.source,
         "builder_id": builder.image_id,
         "builder_detail": builder.detail,
-        "base_source": "none",
+        "base_source": base_source,
         "built": "no",
         "runs": None,
         "runs_as": None,
@@ -274,7 +253,7 @@ def unbuilt_row(variant: Variant, builder: Builder, why: str, ctx: Context) -> d
         "build_packages": "",
         "host_packages": "",
         "failure": why,
-        "docker_version": ctx.docker_version(),
-        "host_arch": host_arch(),
+        "docker_version": docker_version,
+        "host_arch": host_arch,
         "measured_at": now(),
     }
