@@ -18,17 +18,13 @@ Exit status: 0 every selected file has its row, 1 some could not be measured, 2 
 
 from __future__ import annotations
 
-import argparse
 import sys
-from pathlib import Path
 
-from cheatsheet.data.schema import Schema
-from cheatsheet.data.table import read_table
-from cheatsheet.data.text import DataError
+from cheatsheet.measure import cli
+from cheatsheet.measure.cli import log
 from cheatsheet.measure.context import Context
 from cheatsheet.measure.verbatim import run
-from cheatsheet.paths import CACHE, MEASUREMENTS, RECIPES
-from cheatsheet.recipes import NoMatch, RecipeError, load_recipes, select
+from cheatsheet.paths import MEASUREMENTS
 
 #: The full Dockerfiles the pages show: hello-world's seven bases (its page), the arm64 one (the arm64
 #: page) and the webserver's three (HTTPS with compiled-in roots on scratch, system roots on
@@ -48,26 +44,11 @@ SHOWN = [
 ]
 
 
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument(
-        "--only",
-        action="append",
-        metavar="GLOB",
-        default=[],
-        help="build the full Dockerfiles of the variants matching GLOB (program/variant, or variant alone); "
-        "repeatable (default: the files the pages show)",
-    )
-    parser.add_argument("--recipes", type=Path, default=RECIPES, help="recipes file (default: %(default)s)")
-    parser.add_argument(
-        "--csv", type=Path, default=MEASUREMENTS / "dockerfile_builds.csv", help="CSV to write (default: %(default)s)"
-    )
-    parser.add_argument("--cache-dir", type=Path, default=CACHE, help="cache directory (default: %(default)s)")
-    parser.add_argument("--no-pull", action="store_true", help="do not try to pull the builder or the bases")
+    parser = cli.parser(__doc__)
+    cli.add_only(parser, "build the full Dockerfiles of the variants matching GLOB (program/variant, or variant "
+                 "alone; default: the files the pages show)")  # fmt: skip
+    cli.add_files(parser, MEASUREMENTS / "dockerfile_builds.csv", pull="the builder or the bases")
     parser.add_argument(
         "--buildx",
         action="store_true",
@@ -75,29 +56,18 @@ def main(argv: list[str] | None = None) -> int:
         "say; needs the buildx plugin (GitHub's runners have it, this project's machine does not)",
     )
     args = parser.parse_args(argv)
-    try:
-        recipes = load_recipes(args.recipes)
-        selected = select(recipes.variants, args.only or SHOWN)
-    except (RecipeError, NoMatch) as exc:
-        log(f"error: {exc}")
-        return 2
-    if args.csv.exists():
-        try:
-            read_table(args.csv, Schema.load(MEASUREMENTS / "dockerfile_builds.schema.json"))
-        except DataError as exc:
-            log(f"error: {args.csv} is not valid, nothing was built:\n{exc}")
-            return 2
-    args.cache_dir.mkdir(parents=True, exist_ok=True)
-    ctx = Context(
-        recipes=recipes,
-        csv_path=MEASUREMENTS / "images.csv",
-        cache_dir=args.cache_dir,
-        allow_pull=not args.no_pull,
-        log=log,
-    )
-    failed = run(list(selected), ctx, args.csv, buildx=args.buildx)
-    log(f"done: {len(selected) - failed} of {len(selected)} files recorded in {args.csv}")
-    return 1 if failed else 0
+
+    def body() -> int:
+        recipes, selected = cli.selection(args.recipes, args.only, SHOWN)
+        cli.refuse_invalid([(args.csv, "dockerfile_builds")])
+        cli.make_dirs(args.cache_dir, args.csv.parent)
+        ctx = Context(recipes=recipes, csv_path=MEASUREMENTS / "images.csv", cache_dir=args.cache_dir,
+                      allow_pull=not args.no_pull, log=log)  # fmt: skip
+        failed = run(selected, ctx, args.csv, buildx=args.buildx)
+        log(f"done: {len(selected) - failed} of {len(selected)} files recorded in {args.csv}")
+        return 1 if failed else 0
+
+    return cli.exit_status(body)
 
 
 if __name__ == "__main__":

@@ -17,38 +17,32 @@ Exit status: 0 written, 1 a build failed (nothing written), 2 bad arguments or d
 
 from __future__ import annotations
 
-import argparse
 import signal
 import sys
-from pathlib import Path
 
 from cheatsheet.data.schema import Schema
 from cheatsheet.data.store import upsert_rows
 from cheatsheet.data.table import validate_row
+from cheatsheet.measure import cli
 from cheatsheet.measure.builder import ensure_builder
 from cheatsheet.measure.caching import compare
+from cheatsheet.measure.cli import log
 from cheatsheet.measure.context import Context
 from cheatsheet.measure.errors import MeasureError
 from cheatsheet.measure.toolchain import ToolchainError
-from cheatsheet.paths import CACHE, MEASUREMENTS, RECIPES, label
-from cheatsheet.recipes import DEFAULT_ARCH, RecipeError, load_recipes
+from cheatsheet.paths import MEASUREMENTS, label
+from cheatsheet.recipes import DEFAULT_ARCH
 from cheatsheet.recipes.caching import COMPARED, METHOD_IDS
 
 DEFAULT_VARIANT = "/".join(COMPARED)
 
 
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = cli.parser(__doc__)
     parser.add_argument("--variant", default=DEFAULT_VARIANT, help="program/variant to build (default: %(default)s)")
-    parser.add_argument("--repetitions", type=int, default=2, help="repetitions (default: %(default)s)")
+    parser.add_argument("--repetitions", type=cli.positive, default=2, help="repetitions (default: %(default)s)")
     parser.add_argument("--methods", default=",".join(METHOD_IDS), help="comma-separated (default: %(default)s)")
-    parser.add_argument("--csv", type=Path, default=MEASUREMENTS / "build_caching.csv")
-    parser.add_argument("--cache-dir", type=Path, default=CACHE)
-    parser.add_argument("--no-pull", action="store_true", help="do not try to pull the builder")
+    cli.add_files(parser, MEASUREMENTS / "build_caching.csv", pull="the builder")
     parser.add_argument(
         "--merge",
         action="store_true",
@@ -56,40 +50,43 @@ def main(argv: list[str] | None = None) -> int:
         "the run replaces the whole file)",
     )
     args = parser.parse_args(argv)
+    methods = tuple(m for m in args.methods.split(",") if m)
+    if not methods or set(methods) - set(METHOD_IDS):
+        parser.error(f"--methods takes some of {', '.join(METHOD_IDS)}")
     # SIGTERM ends the run through the same clean-up as an error: the builder's tag is put back and the
     # repetition's images and volumes are removed
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    methods = tuple(m for m in args.methods.split(",") if m)
-    if not methods or set(methods) - set(METHOD_IDS) or args.repetitions < 1:
-        parser.error(f"--methods takes some of {', '.join(METHOD_IDS)}; --repetitions at least 1")
-    try:
-        recipes = load_recipes(RECIPES)
-        program, _, vid = args.variant.partition("/")
-        variant = recipes.variant(program, vid)
-    except (RecipeError, KeyError) as exc:
-        log(f"error: {exc}")
-        return 2
-    schema = Schema.load(MEASUREMENTS / "build_caching.schema.json")
-    ctx = Context(recipes=recipes, csv_path=MEASUREMENTS / "images.csv", cache_dir=args.cache_dir,
-                  allow_pull=not args.no_pull, log=log)  # fmt: skip
-    rows = []
-    try:
-        slim = next(v for v in recipes.variants if v.base.name == "debian-slim" and v.arch == DEFAULT_ARCH)
-        tc = ctx.toolchain("rustup")
-        builder = ensure_builder(ctx.base(slim), tc, allow_pull=ctx.allow_pull, log=log)
-        logs = args.cache_dir / "logs" / "caching"
-        logs.mkdir(parents=True, exist_ok=True)
-        for repetition in range(args.repetitions):
-            rows += compare(variant, builder, tc.cargo, args.cache_dir / "caching", logs, ctx.docker_version(),
-                            repetition, methods, say=log)  # fmt: skip
-        for row in rows:
-            validate_row(schema, row, label=f"{label(args.csv)} (new row)")
-    except (MeasureError, ToolchainError) as exc:
-        log(f"error: {exc}; {label(args.csv)} left as it was")
-        return 1
-    upsert_rows(args.csv, rows, label=label(args.csv), schema=schema, replace_all=not args.merge)
-    log(f"done: {len(rows)} builds written to {label(args.csv)}")
-    return 0
+
+    def body() -> int:
+        recipes, matched = cli.selection(args.recipes, [args.variant])
+        if len(matched) != 1:
+            raise cli.UsageError(f"--variant {args.variant} matches {len(matched)} variants; name one program/variant")
+        variant = matched[0]
+        cli.refuse_invalid([(args.csv, "build_caching")])
+        cli.make_dirs(args.cache_dir, args.csv.parent)
+        schema = Schema.load(MEASUREMENTS / "build_caching.schema.json")
+        ctx = Context(recipes=recipes, csv_path=MEASUREMENTS / "images.csv", cache_dir=args.cache_dir,
+                      allow_pull=not args.no_pull, log=log)  # fmt: skip
+        rows = []
+        try:
+            slim = next(v for v in recipes.variants if v.base.name == "debian-slim" and v.arch == DEFAULT_ARCH)
+            tc = ctx.toolchain("rustup")
+            builder = ensure_builder(ctx.base(slim), tc, allow_pull=ctx.allow_pull, log=log)
+            logs = args.cache_dir / "logs" / "caching"
+            cli.make_dirs(logs)
+            for repetition in range(args.repetitions):
+                rows += compare(variant, builder, tc.cargo, args.cache_dir / "caching", logs, ctx.docker_version(),
+                                repetition, methods, say=log)  # fmt: skip
+            for row in rows:
+                validate_row(schema, row, label=f"{label(args.csv)} (new row)")
+        except (MeasureError, ToolchainError) as exc:
+            log(f"error: {exc}; {label(args.csv)} left as it was")
+            return 1
+        upsert_rows(args.csv, rows, label=label(args.csv), schema=schema, replace_all=not args.merge)
+        log(f"done: {len(rows)} builds written to {label(args.csv)}")
+        return 0
+
+    return cli.exit_status(body)
 
 
 if __name__ == "__main__":

@@ -16,22 +16,16 @@ Exit status: 0 all measured, 1 some variant could not be measured, 2 bad argumen
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 
-from cheatsheet.data.schema import Schema
-from cheatsheet.data.table import read_table
-from cheatsheet.data.text import DataError
+from cheatsheet.measure import cli
+from cheatsheet.measure.cli import log
 from cheatsheet.measure.context import Context
 from cheatsheet.measure.runner import run
-from cheatsheet.paths import CACHE, MEASUREMENTS, PROGRAMS, RECIPES
-from cheatsheet.recipes import NoMatch, RecipeError, Variant, load_recipes, select
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+from cheatsheet.paths import MEASUREMENTS, PROGRAMS
+from cheatsheet.recipes import Variant
 
 
 def matrix_entry(variant: Variant) -> dict[str, str]:
@@ -51,14 +45,8 @@ def matrix_entry(variant: Variant) -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument(
-        "--only",
-        action="append",
-        metavar="GLOB",
-        default=[],
-        help="measure the variants whose id (program/variant, or variant alone) matches GLOB; repeatable",
-    )
+    parser = cli.parser(__doc__)
+    cli.add_only(parser, "measure the variants whose id (program/variant, or variant alone) matches GLOB")
     parser.add_argument("--list", action="store_true", help="print the variant ids and exit")
     parser.add_argument(
         "--json",
@@ -66,13 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         help="with --list: print a JSON array, one object per variant (program, id, base, target, "
         "libc, tls, dns, group)",
     )
-    parser.add_argument("--recipes", type=Path, default=RECIPES, help="recipes file (default: %(default)s)")
-    parser.add_argument(
-        "--csv",
-        type=Path,
-        default=MEASUREMENTS / "images.csv",
-        help="CSV file of the images to write; a partial file of a measurement job may be new (default: %(default)s)",
-    )
+    cli.add_files(parser, MEASUREMENTS / "images.csv", pull="base images; bootstrap them")
     parser.add_argument(
         "--facts-csv",
         type=Path,
@@ -85,7 +67,6 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="CSV file to write each image's hardening row into (default: hardening.csv beside --csv)",
     )
-    parser.add_argument("--cache-dir", type=Path, default=CACHE, help="cache directory (default: %(default)s)")
     parser.add_argument("--no-cache", action="store_true", help="measure again even when nothing changed")
     parser.add_argument(
         "--no-build-time",
@@ -93,7 +74,6 @@ def main(argv: list[str] | None = None) -> int:
         help="build in the shared target directory and leave build_seconds empty, instead of building each "
         "binary cold and timing it (faster when many variants share dependencies)",
     )
-    parser.add_argument("--no-pull", action="store_true", help="do not try to pull base images; bootstrap them")
     parser.add_argument(
         "--program-root",
         action="append",
@@ -106,55 +86,35 @@ def main(argv: list[str] | None = None) -> int:
     if args.json and not args.list:
         parser.error("--json goes with --list")
 
-    try:
-        recipes = load_recipes(args.recipes, program_roots=tuple(args.program_root) or (PROGRAMS,))
-    except RecipeError as exc:
-        log(f"error: {exc}")
-        return 2
-    try:
-        selected = select(recipes.variants, args.only)
-    except NoMatch as exc:
-        log(f"error: {exc}")
-        return 2
-    if args.list:
-        if args.json:
-            print(json.dumps([matrix_entry(v) for v in selected], indent=1))
-        else:
-            print("\n".join(f"{v.program.id}/{v.id}" for v in selected))
-        return 0
+    def body() -> int:
+        recipes, selected = cli.selection(args.recipes, args.only, program_roots=tuple(args.program_root))
+        if args.list:
+            if args.json:
+                print(json.dumps([matrix_entry(v) for v in selected], indent=1))
+            else:
+                print("\n".join(f"{v.program.id}/{v.id}" for v in selected))
+            return 0
+        facts = args.facts_csv or args.csv.with_name("base_images.csv")
+        hardening = args.hardening_csv or args.csv.with_name("hardening.csv")
+        # a partial file of a measurement job may be missing: its first row makes it, with its header
+        cli.refuse_invalid([(args.csv, "images"), (facts, "base_images"), (hardening, "hardening")])
+        cli.make_dirs(args.cache_dir, args.csv.parent, facts.parent, hardening.parent)
+        # Temporary files left by a killed run are removed by the next write, under the CSV's lock
+        # (cheatsheet.data.store): never here, where they could be another live run's.
+        ctx = Context(
+            recipes=recipes,
+            csv_path=args.csv,
+            facts_path=facts,
+            hardening_path=hardening,
+            cache_dir=args.cache_dir,
+            allow_pull=not args.no_pull,
+            use_cache=not args.no_cache,
+            time_builds=not args.no_build_time,
+            log=log,
+        )
+        return 1 if run(selected, ctx) else 0
 
-    facts = args.facts_csv or args.csv.with_name("base_images.csv")
-    hardening = args.hardening_csv or args.csv.with_name("hardening.csv")
-    for path, dataset in ((args.csv, "images"), (facts, "base_images"), (hardening, "hardening")):
-        if not path.exists():
-            continue  # a partial file of a measurement job: made, with its header, by the first row
-        try:
-            read_table(path, Schema.load(MEASUREMENTS / f"{dataset}.schema.json"))  # refuse a broken file
-        except DataError as exc:
-            log(f"error: {path} is not valid, nothing was measured:\n{exc}")
-            return 2
-    try:
-        args.cache_dir.mkdir(parents=True, exist_ok=True)
-        for path in (args.csv, facts, hardening):
-            path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        log(f"error: cannot create {exc.filename}: {exc.strerror}")
-        return 2
-    # Temporary files left by a killed run are removed by the next write, under the CSV's lock
-    # (cheatsheet.data.store): never here, where they could be another live run's.
-    ctx = Context(
-        recipes=recipes,
-        csv_path=args.csv,
-        facts_path=facts,
-        hardening_path=hardening,
-        cache_dir=args.cache_dir,
-        allow_pull=not args.no_pull,
-        use_cache=not args.no_cache,
-        time_builds=not args.no_build_time,
-        log=log,
-    )
-    failures = run(list(selected), ctx)
-    return 1 if failures else 0
+    return cli.exit_status(body)
 
 
 if __name__ == "__main__":

@@ -26,28 +26,24 @@ import argparse
 import fnmatch
 import subprocess
 import sys
-from pathlib import Path
 
 from cheatsheet.data.schema import Schema
 from cheatsheet.data.store import fit_to_schema, upsert_rows
-from cheatsheet.data.table import read_table, validate_row
+from cheatsheet.data.table import validate_row
 from cheatsheet.data.text import DataError
+from cheatsheet.measure import cli
 from cheatsheet.measure.arm64_routes import ARCH, PROGRAMS, ROUTES, TIMEOUTS, measure_route, prepare
 from cheatsheet.measure.bases.common import BaseUnavailable
+from cheatsheet.measure.cli import log
 from cheatsheet.measure.context import Context
 from cheatsheet.measure.docker import DockerUnavailable
 from cheatsheet.measure.emulation import cannot_run
 from cheatsheet.measure.errors import MeasureError
 from cheatsheet.measure.toolchain import ToolchainError
-from cheatsheet.paths import CACHE, MEASUREMENTS, label
-from cheatsheet.recipes import RecipeError, load_recipes
+from cheatsheet.paths import MEASUREMENTS, label
 
 CSV = MEASUREMENTS / "arm64_builds.csv"
 SCHEMA = MEASUREMENTS / "arm64_builds.schema.json"
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def selected(globs: list[str]) -> list[tuple[str, str]]:
@@ -59,11 +55,10 @@ def selected(globs: list[str]) -> list[tuple[str, str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", action="append", default=[], metavar="GLOB", help="program/route globs; repeatable")
+    parser = cli.parser(__doc__)
+    cli.add_only(parser, "measure the program/route pairs matching GLOB (default: all)")
     parser.add_argument("--list", action="store_true", help="print the program/route pairs and exit")
-    parser.add_argument("--csv", type=Path, default=CSV, help="CSV file to write (default: %(default)s)")
-    parser.add_argument("--cache-dir", type=Path, default=CACHE, help="cache directory (default: %(default)s)")
+    cli.add_files(parser, CSV)
     parser.add_argument(
         "--timeout", type=int, default=None, metavar="S",
         help="bound of every build in seconds (default: " + ", ".join(f"{p} {s} s" for p, s in TIMEOUTS.items()) + ")",
@@ -88,21 +83,20 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.timeout is not None and args.timeout < 1:
         parser.error("--timeout must be at least 1 second")
+    return cli.exit_status(lambda: measure(args, pairs))
+
+
+def measure(args: argparse.Namespace, pairs: list[tuple[str, str]]) -> int:
     schema = Schema.load(SCHEMA)
-    try:
-        recipes = load_recipes()
-        existing = read_table(args.csv, schema).rows if args.csv.exists() else ()  # refuse a broken file
-    except (RecipeError, DataError) as exc:
-        log(f"error: {exc}")
-        return 2
+    recipes, _ = cli.selection(args.recipes, [f"{program}/{PROGRAMS[program]}" for program, _ in pairs])
+    existing = cli.refuse_invalid([(args.csv, "arm64_builds")])[args.csv]
     if args.missing:
         have = {(r["program"], r["route"]) for r in existing}
         pairs = [p for p in pairs if p not in have]
     if why := cannot_run(ARCH):
         log(f"error: the arm64 images cannot be checked here: {why}")
         return 2
-    args.cache_dir.mkdir(parents=True, exist_ok=True)
-    args.csv.parent.mkdir(parents=True, exist_ok=True)
+    cli.make_dirs(args.cache_dir, args.csv.parent)
     ctx = Context(recipes=recipes, csv_path=args.csv, cache_dir=args.cache_dir, log=log)
     failed: list[str] = []
     try:
