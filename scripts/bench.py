@@ -22,30 +22,27 @@ import argparse
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from cheatsheet.data.schema import Schema
 from cheatsheet.data.store import upsert_rows
 from cheatsheet.data.table import read_table
 from cheatsheet.data.text import DataError
+from cheatsheet.measure import cli
 from cheatsheet.measure.bases.common import BaseUnavailable
 from cheatsheet.measure.bench.load import BenchError, Settings
 from cheatsheet.measure.bench.run import plan, run
-from cheatsheet.measure.bench.summary import ratio_changes
+from cheatsheet.measure.bench.summary import check_rows
+from cheatsheet.measure.cli import log, not_negative, positive
 from cheatsheet.measure.context import Context
 from cheatsheet.measure.docker import DockerUnavailable
 from cheatsheet.measure.errors import MeasureError
 from cheatsheet.measure.toolchain import ToolchainError
-from cheatsheet.paths import CACHE, MEASUREMENTS, RECIPES
-from cheatsheet.recipes import NoMatch, RecipeError, load_recipes, select
+from cheatsheet.paths import MEASUREMENTS, label
 
 BASELINE = "alloc-glibc-dynamic"
 #: `--check` fails when a published ratio moved by more than this between the two runs.
 CHECK_LIMIT = 0.10
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+CHECKS_SCHEMA = MEASUREMENTS / "bench_checks.schema.json"
 
 
 def memory(text: str) -> int:
@@ -61,29 +58,9 @@ def memory(text: str) -> int:
     return value
 
 
-def positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
-    return value
-
-
-def not_negative(text: str) -> int:
-    return 0 if text == "0" else positive(text)
-
-
 def arguments(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument(
-        "--only",
-        action="append",
-        metavar="GLOB",
-        default=[],
-        help="variants to benchmark besides the baseline (default: webserver/alloc-*); repeatable",
-    )
+    parser = cli.parser(__doc__)
+    cli.add_only(parser, "variants to benchmark besides the baseline (default: webserver/alloc-*)")
     parser.add_argument("--baseline", default=BASELINE, help="the variant every ratio is taken to (always benchmarked)")
     parser.add_argument(
         "--check",
@@ -122,45 +99,56 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--allow-busy", action="store_true", help="run although the machine is busy (every row then says quiet = no)"
     )
-    parser.add_argument("--recipes", type=Path, default=RECIPES)
-    parser.add_argument("--csv", type=Path, default=MEASUREMENTS / "bench.csv")
+    cli.add_files(parser, MEASUREMENTS / "bench.csv")
     parser.add_argument("--images-csv", type=Path, default=MEASUREMENTS / "images.csv")
-    parser.add_argument("--cache-dir", type=Path, default=CACHE)
-    args = parser.parse_args(argv)  # fmt: skip
+    parser.add_argument(
+        "--checks-csv",
+        type=Path,
+        default=None,
+        help="where --check writes its comparison, and a new run empties it (default: bench_checks.csv beside --csv)",
+    )
+    args = parser.parse_args(argv)
     if args.max_rounds < args.rounds:
         parser.error("--max-rounds must be at least --rounds")
+    args.checks_csv = args.checks_csv or args.csv.with_name("bench_checks.csv")
     return args
 
 
-def report_check(committed: Path, fresh: list[dict[str, Any]]) -> int:
-    """Print each ratio's change from the committed run to this one; 1 if any moved more than the limit."""
-    old = {r["variant"]: dict(r) for r in read_table(committed).rows}
-    new = {r["variant"]: {k: (float(v) if isinstance(v, str) and v.replace(".", "", 1).isdigit() else v)
-                          for k, v in r.items()} for r in fresh}  # fmt: skip
-    changes = ratio_changes(old, new)
-    if not changes:
+def report_check(committed: Path, rerun: Path, checks: Path) -> int:
+    """Print each ratio's change from the committed run to the second one and write them to ``checks``
+    (bench_checks.csv); 1 if any moved more than the limit."""
+    schema = Schema.load(MEASUREMENTS / "bench.schema.json")
+    old = {r["variant"]: dict(r) for r in read_table(committed, schema).rows}
+    new = {r["variant"]: dict(r) for r in read_table(rerun, schema).rows}
+    rows = check_rows(old, new, CHECK_LIMIT * 100)
+    if not rows:
         log(f"--check: {committed} has no ratio to compare with; run scripts/bench.py first")
         return 1
     worst = 0.0
-    for vid, ratio, a, b in changes:
-        change = b / a - 1
+    for r in rows:
+        change = r["rerun"] / r["committed"] - 1
         worst = max(worst, abs(change))
         flag = "" if abs(change) <= CHECK_LIMIT else "   <-- beyond ±10%"
-        log(f"{vid:<24} {ratio:<26} committed {a:8.3f}  now {b:8.3f}  change {change:+7.1%}{flag}")
+        log(f"{r['variant']:<24} {r['ratio']:<26} committed {r['committed']:8.3f}  now {r['rerun']:8.3f}  "
+            f"change {change:+7.1%}{flag}")  # fmt: skip
+    upsert_rows(checks, rows, label=label(checks), replace_all=True, schema=Schema.load(CHECKS_SCHEMA))
     ok = worst <= CHECK_LIMIT
-    log(f"--check: the largest change is {worst:.1%}: {'within' if ok else 'beyond'} ±{CHECK_LIMIT:.0%}")
+    log(f"--check: the largest change is {worst:.1%}: {'within' if ok else 'beyond'} ±{CHECK_LIMIT:.0%}; "
+        f"written to {label(checks)}")  # fmt: skip
     return 0 if ok else 1
 
 
 def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
-    try:
-        recipes = load_recipes(args.recipes)
-        chosen = list(select(recipes.variants, args.only or ["webserver/alloc-*"]))
-        baseline = next(iter(select(recipes.variants, [f"webserver/{args.baseline}"])))
-    except (RecipeError, NoMatch) as exc:
-        log(f"error: {exc}")
-        return 2
+    return cli.exit_status(lambda: bench(args))
+
+
+def bench(args: argparse.Namespace) -> int:
+    recipes, chosen = cli.selection(args.recipes, args.only, ["webserver/alloc-*"])
+    baseline = cli.selection(args.recipes, [f"webserver/{args.baseline}"])[1][0]
+    cli.refuse_invalid(
+        [(args.csv, "bench"), (args.checks_csv or args.csv.with_name("bench_checks.csv"), "bench_checks")]
+    )
     settings = Settings(
         rounds=args.rounds, max_rounds=args.max_rounds, duration_s=args.duration, warmup_s=args.warmup,
         startup_per_round=args.startup_runs, connections=args.connections, server_cpus=args.server_cpus,
@@ -169,11 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     the_plan = plan(chosen, baseline, settings, build_time=not args.no_build_time and not args.check,
                     instruction_requests=args.instruction_requests, allow_busy=args.allow_busy)  # fmt: skip
-    try:
-        args.cache_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        log(f"error: cannot use {args.cache_dir} as the cache directory: {exc.strerror}")
-        return 2
+    cli.make_dirs(args.cache_dir)
     ctx = Context(recipes=recipes, csv_path=args.images_csv, cache_dir=args.cache_dir, log=log)
     try:
         out = run(the_plan, ctx, log)
@@ -184,11 +168,15 @@ def main(argv: list[str] | None = None) -> int:
         ctx.close()
     schema = Schema.load(MEASUREMENTS / "bench.schema.json")
     records = [{**dict.fromkeys(schema.names), **r} for r in out]
+    checks = args.checks_csv
     if args.check:
         with tempfile.TemporaryDirectory() as tmp:
-            upsert_rows(Path(tmp) / "bench.csv", records, schema=schema)  # the same checks as the real file
-        return report_check(args.csv, records)
+            rerun = Path(tmp) / "bench.csv"
+            upsert_rows(rerun, records, schema=schema)  # the same checks as the real file
+            return report_check(args.csv, rerun, checks)
     upsert_rows(args.csv, records, schema=schema, replace_all=True)
+    # a new run has not been checked yet: the check of the run it replaced goes with it
+    upsert_rows(checks, [], label=label(checks), replace_all=True, schema=Schema.load(CHECKS_SCHEMA))
     for r in records:
         if r["failure"]:
             log(f"{r['variant']:<22} failed: {r['failure']}")

@@ -202,6 +202,12 @@ def table_rows(table: str) -> list[list[str]]:
     return out
 
 
+def markdown_rows(table: str) -> list[list[str]]:
+    """The body rows of a table a macro returns (Markdown, before the page is built), each cell as text."""
+    lines = [line for line in table.splitlines() if line[:1] == "|"]
+    return [[cell_text(c) for c in line.strip("|").split(" | ")] for line in lines[2:]]
+
+
 def table_records(table: str) -> list[dict[str, str]]:
     """Each body row as {header text: cell text}: a test finds a figure by its column's name, wherever
     the table puts that column (key columns move next to the first, constant ones leave it)."""

@@ -234,8 +234,9 @@ def bench_relation(
     site: Site, variant: object, column: object, above: object, below: object, level: object, margin: object = 0.05
 ) -> str:
     """The page's own words for how a ratio compares with 1: ``above`` when it is more than ``margin``
-    over, ``below`` when more than ``margin`` under, ``level`` otherwise. The page writes the sentence;
-    the data picks its words."""
+    over, ``below`` when more than ``margin`` under, ``level`` otherwise. Where a second run checked the
+    ratio (bench_checks.csv), a word holds only if it holds for both runs: a ratio one run put over
+    1 + ``margin`` and the other did not is ``level``. The page writes the sentence; the data picks its words."""
     vid, col = site.string("variant", variant), site.string("column", column)
     words = [site.string(name, value) for name, value in (("above", above), ("below", below), ("level", level))]
     if not col.endswith("_ratio"):
@@ -245,7 +246,8 @@ def bench_relation(
     value = _value(site, vid, col)
     if value is None:
         return _not_run(site)
-    return text(words[0] if value > 1 + margin else words[1] if value < 1 - margin else words[2])
+    runs = [value] + [r["rerun"] for r in _checks(site) if r["variant"] == vid and r["ratio"] == col]
+    return text(words[0] if min(runs) > 1 + margin else words[1] if max(runs) < 1 - margin else words[2])
 
 
 @macro
@@ -262,3 +264,102 @@ def bench_best(site: Site, column: object, among: object = None, lowest: object 
         return _not_run(site)
     pick = min if lowest else max
     return render.code(pick(rows, key=lambda r: r[col])["variant"])
+
+
+#: The ratios a check compares, as the benchmark table names them.
+CHECKED_RATIOS = {
+    "alloc_rps_ratio": "/alloc req/s",
+    "alloc_p99_ratio": "/alloc p99",
+    "cpu_rps_ratio": "/cpu req/s",
+    "cpu_p99_ratio": "/cpu p99",
+    "rss_ratio": "Peak memory",
+    "startup_ratio": "Start-up",
+    "alloc_instructions_ratio": "Instructions",
+}
+
+
+def _change(row: Row) -> float:
+    return float(row["rerun"]) / float(row["committed"]) - 1
+
+
+def _checks(site: Site) -> list[Row]:
+    """The rows of bench_checks.csv: the second run of the committed one (their foreign key holds them to
+    bench.csv's run, so a check of an older run never reaches the page)."""
+    return list(site.data.rows("bench_checks"))
+
+
+def check_summary(rows: list[Row]) -> tuple[Row, int]:
+    """The ratio that moved most between the two runs, and how many moved beyond the limit."""
+    worst = max(rows, key=lambda r: abs(_change(r)))
+    beyond = sum(abs(_change(r)) * 100 > float(r["limit_pct"]) for r in rows)
+    return worst, beyond
+
+
+@macro
+def bench_check(site: Site) -> str:
+    """One sentence: whether a second run reproduced the committed ratios, and the largest change."""
+    rows = _checks(site)
+    if not _ok(site):
+        return _not_run(site, "Not checked: the benchmark has not been run yet")
+    if not rows:
+        return "Not checked yet: no second run has been compared with this one (`scripts/bench.py --check`)."
+    worst, beyond = check_summary(rows)
+    first = rows[0]
+    verdict = (
+        f"all {len(rows)} ratios held within ±{first['limit_pct']:.0f} %"
+        if not beyond
+        else f"{beyond} of {len(rows)} ratios moved by more than ±{first['limit_pct']:.0f} %"
+    )
+    return text(
+        f"A second, separate run on {first['checked_at']:%Y-%m-%d} ({int(first['rounds'])} rounds, "
+        f"{'a quiet machine' if first['quiet'] == 'yes' else 'flagged busy: quiet = no'}) was compared with "
+        f"this one ratio by ratio: {verdict}; the largest change was {_change(worst) * 100:+.1f} % "
+        f"({worst['variant']}, {CHECKED_RATIOS[worst['ratio']]})."
+    )
+
+
+@macro
+def bench_check_table(site: Site) -> str:
+    """Per variant and ratio: how much the second run's ratio differed from the committed one."""
+    rows = _checks(site)
+    if not rows:
+        return bench_check(site)
+    by_variant: dict[str, dict[str, Row]] = {}
+    for r in rows:
+        by_variant.setdefault(r["variant"], {})[r["ratio"]] = r
+    first = rows[0]
+    steal = max((r["steal_pct"] for r in rows if r["steal_pct"] is not None), default=None)
+    note = site.notes.ref(
+        "data",
+        f"Committed run of {first['committed_at']:%Y-%m-%d} against a second run of {first['checked_at']:%Y-%m-%d} "
+        f"({int(first['rounds'])} rounds of {int(first['duration_s'])} s; quiet: {text(first['quiet'])}"
+        + (f"; the hypervisor took up to {steal:.1f} % of a CPU in one interval" if steal is not None else "")
+        + "). A change is the second run's ratio over the committed one, less one; the check accepts "
+        f"±{first['limit_pct']:.0f} %.",
+    )
+
+    def cell(ratio: str) -> Callable[[str], str]:
+        def shown(variant: str) -> str:
+            r = by_variant[variant].get(ratio)
+            if r is None:
+                return "–"
+            change = _change(r)
+            flag = " (beyond the limit)" if abs(change) * 100 > float(r["limit_pct"]) else ""
+            return render.sort_key(text(f"{change * 100:+.1f} %{flag}"), round(change * 1000))
+
+        return shown
+
+    columns: list[Column[str]] = [Column("Variant" + note, render.code)]
+    columns += [Column(text(title), cell(ratio), "r") for ratio, title in CHECKED_RATIOS.items()]
+    return render.table(columns, list(by_variant))
+
+
+@macro
+def bench_second_run(site: Site, variant: object, column: object) -> str:
+    """For prose after a ratio: what the second run (bench_checks.csv) measured for it, as
+    "; 0.97× in a second run", or nothing when the ratio was not checked."""
+    vid, col = site.string("variant", variant), site.string("column", column)
+    if col not in CHECKED_RATIOS:
+        raise site.fail(f"bench_second_run takes one of {', '.join(CHECKED_RATIOS)}, not {col!r}")
+    row = next((r for r in _checks(site) if r["variant"] == vid and r["ratio"] == col), None)
+    return "" if row is None else text(f"; {row['rerun']:.2f}× in a second run")

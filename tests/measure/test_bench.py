@@ -17,7 +17,7 @@ from cheatsheet.measure.bench.load import (
     undisturbed,
 )
 from cheatsheet.measure.bench.run import disturbed_run, plan
-from cheatsheet.measure.bench.summary import ratio_changes, round_ratios, spread_too_wide, summarise
+from cheatsheet.measure.bench.summary import check_rows, ratio_changes, round_ratios, spread_too_wide, summarise
 from cheatsheet.recipes import load_recipes
 
 
@@ -71,6 +71,22 @@ def test_the_check_compares_every_ratio_both_runs_have():
     old = {"a": {"alloc_rps_ratio": 0.77, "rss_ratio": 2.3}}
     new = {"a": {"alloc_rps_ratio": 1.21, "rss_ratio": None}, "b": {"alloc_rps_ratio": 1.0}}
     assert ratio_changes(old, new) == [("a", "alloc_rps_ratio", 0.77, 1.21)]
+
+
+def test_the_check_rows_hold_both_runs_values_and_skip_the_baselines_ratios_of_one():
+    run = {"program": "webserver", "rounds": 5, "duration_s": 8, "quiet": "yes", "measured_at": "later"}
+    old = {
+        "base": {"alloc_rps_ratio": 1.0, "measured_at": "then"},
+        "a": {"alloc_rps_ratio": 0.77, "measured_at": "then"},
+    }
+    new = {"base": {**run, "baseline": "base", "alloc_rps_ratio": 1.0, "steal_pct": 0.5},
+           "a": {**run, "baseline": "base", "alloc_rps_ratio": 0.8, "steal_pct": 3.0}}  # fmt: skip
+    (row,) = check_rows(old, new, 10.0)
+    assert row == {
+        "program": "webserver", "variant": "a", "ratio": "alloc_rps_ratio", "committed": 0.77, "rerun": 0.8,
+        "limit_pct": 10.0, "committed_at": "then", "rounds": 5, "duration_s": 8, "steal_pct": 3.0, "quiet": "yes",
+        "checked_at": "later",
+    }  # fmt: skip
 
 
 def test_others_share_of_the_machine_excludes_the_benchmarks_own_cpu():

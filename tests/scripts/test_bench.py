@@ -11,11 +11,12 @@ import subprocess
 import sys
 
 import pytest
-from support import WEBSERVER, empty_datasets, labelled
+from support import WEBSERVER, bench_rows, empty_datasets, labelled, write_bench_rows, write_csv
 
+from cheatsheet.data.schema import Schema
 from cheatsheet.data.table import read_table
 from cheatsheet.measure.bases.common import BaseUnavailable
-from cheatsheet.paths import CACHE, REPO
+from cheatsheet.paths import CACHE, MEASUREMENTS, REPO
 
 
 @pytest.mark.docker
@@ -23,7 +24,9 @@ from cheatsheet.paths import CACHE, REPO
 def test_a_tiny_real_run_writes_a_valid_row_and_leaves_nothing_behind(webserver, tmp_path):
     """The benchmarked variant is the one the webserver fixture measured (and checked against the peers)
     with the same cache: the benchmark reads its row and image from there, as a second run would."""
-    measurements = empty_datasets(tmp_path, ("images", "bench", "base_images"))
+    measurements = empty_datasets(tmp_path, ("images", "bench", "bench_checks", "base_images"))
+    # the check of an earlier run: the new run has not been checked, so it empties the file
+    (measurements / "bench_checks.csv").write_bytes((MEASUREMENTS / "bench_checks.csv").read_bytes())
     cmd = [
         sys.executable, str(REPO / "scripts" / "bench.py"), "--only", WEBSERVER, "--baseline", "alloc-glibc-static",
         "--rounds", "1", "--max-rounds", "1", "--duration", "1", "--warmup", "0", "--startup-runs", "2",
@@ -44,6 +47,7 @@ def test_a_tiny_real_run_writes_a_valid_row_and_leaves_nothing_behind(webserver,
     assert row["cores"] >= 1 and row["kernel"] and row["image_id"].startswith("sha256:")
     assert "alloc-glibc-static" in proc.stderr and "req/s" in proc.stderr
     assert labelled("container") == [] and labelled("network") == []
+    assert read_table(measurements / "bench_checks.csv").rows == ()
 
 
 def run_script(*args: str) -> subprocess.CompletedProcess[str]:
@@ -77,3 +81,30 @@ def test_a_base_that_cannot_be_obtained_is_one_line(monkeypatch, capsys):
     assert bench_script.main(["--only", "webserver/alloc-musl"]) == 2
     err = capsys.readouterr().err
     assert err.strip().startswith("error: alpine: cannot pull") and "Traceback" not in err
+
+
+def test_the_check_prints_and_writes_every_ratio_and_fails_beyond_the_limit(tmp_path, capsys):
+    """report_check on two runs as files: the committed one and a second one, the same but for one ratio."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    import bench as bench_script
+
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    committed = write_bench_rows(tmp_path / "a" / "bench.csv")
+    rows = bench_rows()
+    for r in rows:
+        r["measured_at"] = "2026-12-02T00:00:00Z"
+    rerun = write_csv(tmp_path / "b" / "bench.csv", rows, committed.read_text().splitlines()[0].split(","))
+    checks = tmp_path / "a" / "bench_checks.csv"
+    assert bench_script.report_check(committed, rerun, checks) == 0
+    written = read_table(checks, Schema.load(MEASUREMENTS / "bench_checks.schema.json")).rows
+    assert len(written) == 5 * 7 and {r["rerun"] == r["committed"] for r in written} == {True}
+    assert {str(r["committed_at"]) for r in written} == {"2026-12-01 00:00:00+00:00"}
+    assert "the largest change is 0.0%: within" in capsys.readouterr().err
+    musl = next(r for r in rows if r["variant"] == "alloc-musl")
+    musl["rss_bytes"] = str(int(int(musl["rss_bytes"]) * 1.2))
+    musl["rss_bytes_max"] = str(int(musl["rss_bytes"]) + 1000)
+    musl["rss_ratio"] = f"{int(musl['rss_bytes']) / int(rows[0]['rss_bytes']):.3f}"
+    write_csv(rerun, rows, committed.read_text().splitlines()[0].split(","))
+    assert bench_script.report_check(committed, rerun, checks) == 1
+    err = capsys.readouterr().err
+    assert "alloc-musl" in err and "<-- beyond ±10%" in err and "the largest change is 20.0%: beyond" in err

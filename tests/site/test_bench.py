@@ -3,12 +3,23 @@ webserver page's start-up and memory table, each checked against bench.csv as co
 
 from __future__ import annotations
 
+import csv
 import html
 import re
 import shutil
 
 import pytest
-from support import bench_rows, cell_text, page, table_records, table_rows, tables, write_bench_rows
+from support import (
+    bench_rows,
+    cell_text,
+    markdown_rows,
+    page,
+    table_records,
+    table_rows,
+    tables,
+    write_bench_rows,
+    write_csv,
+)
 
 from cheatsheet.data.table import read_table
 from cheatsheet.paths import MEASUREMENTS
@@ -122,3 +133,87 @@ def test_the_chart_shows_every_variant_with_the_range_of_its_rounds_wide_and_nar
         assert len(spans) == len(expected)  # a range on every bar, both series
         for (low, high), (e_low, e_high) in zip(spans, expected, strict=True):
             assert low == pytest.approx(e_low, abs=0.01) and high == pytest.approx(e_high, abs=0.01)
+
+
+# -- the check: a second run compared with the committed one ---------------------------------------
+
+
+def check_site(tmp_path, rows: list[dict[str, str]]) -> Site:
+    """The page context on the committed data with ``rows`` as bench_checks.csv."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    shutil.copy(MEASUREMENTS / "bench_checks.schema.json", tmp_path / "bench_checks.schema.json")
+    header = (MEASUREMENTS / "bench_checks.csv").read_text().splitlines()[0].split(",")
+    table = read_table(write_csv(tmp_path / "bench_checks.csv", rows, header) if rows else _header_only(tmp_path))
+    data = load_measurements()
+    s = Site(lambda: Measurements({**data.tables, "bench_checks": table}, data.recipes))
+    s.start_page("test.md")
+    return s
+
+
+def _header_only(tmp_path):
+    path = tmp_path / "bench_checks.csv"
+    path.write_text((MEASUREMENTS / "bench_checks.csv").read_text().splitlines()[0] + "\n")
+    return path
+
+
+def committed_check_rows() -> list[dict[str, str]]:
+    with open(MEASUREMENTS / "bench_checks.csv", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_the_check_sentence_and_table_follow_the_rows(site):
+    rows = list(site.data.rows("bench_checks"))
+    worst = max(rows, key=lambda r: abs(r["rerun"] / r["committed"] - 1))
+    sentence = html.unescape(site.call("bench_check"))
+    assert f"{worst['checked_at']:%Y-%m-%d}" in sentence and worst["variant"] in sentence
+    assert f"{(worst['rerun'] / worst['committed'] - 1) * 100:+.1f} %" in sentence
+    table = site.call("bench_check_table")
+    shown = {cells[0]: cells[1:] for cells in markdown_rows(table)}
+    assert set(shown) == {r["variant"] for r in rows}
+    musl = {r["ratio"]: r for r in rows if r["variant"] == "alloc-musl"}
+    change = musl["alloc_rps_ratio"]["rerun"] / musl["alloc_rps_ratio"]["committed"] - 1
+    assert shown["alloc-musl"][0].startswith(f"{change * 100:+.1f} %")
+
+
+def test_a_ratio_beyond_the_limit_is_flagged_and_counted(tmp_path):
+    rows = [{**r, "rerun": r["committed"]} for r in committed_check_rows()]  # a second run that agreed exactly
+    moved = next(r for r in rows if r["variant"] == "alloc-musl" and r["ratio"] == "alloc_p99_ratio")
+    moved["rerun"] = f"{float(moved['committed']) * 1.25:.3f}"
+    s = check_site(tmp_path, rows)
+    assert f"1 of {len(rows)} ratios moved by more than ±10 %" in html.unescape(s.call("bench_check"))
+    table = s.call("bench_check_table")
+    cells = next(cells for cells in markdown_rows(table) if cells[0] == "alloc-musl")
+    assert "+25.0 % (beyond the limit)" in cells  # (columns that are the same in every row go to the caption)
+
+
+def test_without_a_check_the_pages_say_so(tmp_path):
+    s = check_site(tmp_path, [])
+    assert s.call("bench_check").startswith("Not checked yet")
+    assert s.call("bench_check_table").startswith("Not checked yet")
+
+
+def test_a_relation_holds_only_if_both_runs_agree_on_it(tmp_path):
+    """musl + mimalloc's throughput ratio over 1 + margin in the committed run: "faster" without a check,
+    and with a check only if the second run's ratio is over it too."""
+    words = ("alloc-musl-mimalloc", "alloc_rps_ratio", "faster", "slower", "level")
+    committed = next(r for r in load_measurements().rows("bench") if r["variant"] == "alloc-musl-mimalloc")
+    rows = committed_check_rows()
+    mine = next(r for r in rows if r["variant"] == "alloc-musl-mimalloc" and r["ratio"] == "alloc_rps_ratio")
+    mine["committed"] = f"{committed['alloc_rps_ratio']:.3f}"
+    for rerun, expected in ((1.5, "faster"), (0.97, "level")):
+        mine["rerun"] = f"{rerun:.3f}"
+        s = check_site(tmp_path / str(rerun), rows)
+        expected_alone = "faster" if committed["alloc_rps_ratio"] > 1.05 else "level"
+        assert s.call("bench_relation", *words) == (expected if expected_alone == "faster" else "level")
+    assert check_site(tmp_path / "none", []).call("bench_relation", *words) == expected_alone
+
+
+def test_the_second_runs_figure_follows_its_row_and_is_empty_without_a_check(tmp_path):
+    rows = committed_check_rows()
+    mine = next(r for r in rows if r["variant"] == "alloc-musl" and r["ratio"] == "rss_ratio")
+    mine["rerun"] = "0.701"
+    shown = check_site(tmp_path / "a", rows).call("bench_second_run", "alloc-musl", "rss_ratio")
+    assert html.unescape(shown) == "; 0.70× in a second run"
+    assert check_site(tmp_path / "b", []).call("bench_second_run", "alloc-musl", "rss_ratio") == ""
+    with pytest.raises(MacroError, match="bench_second_run takes one of"):
+        check_site(tmp_path / "c", []).call("bench_second_run", "alloc-musl", "rss_bytes")

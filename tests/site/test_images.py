@@ -187,8 +187,8 @@ def test_schema_table_lists_every_column_with_its_unit(site):
     assert row.endswith("| integer (B) | no | 1 to 1,000,000,000,000 |")  # after its meaning, the key column
     with pytest.raises(
         MacroError,
-        match="unknown dataset 'image'; known: arm64_builds, base_images, bench, build_caching, dockerfile_builds, "
-        "hardening, images, published, sources, toolchains",
+        match="unknown dataset 'image'; known: arm64_builds, base_images, bench, bench_checks, build_caching, "
+        "dockerfile_builds, hardening, images, published, sources, toolchains",
     ):
         site.call("schema_table", "image")
 

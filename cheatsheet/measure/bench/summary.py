@@ -115,3 +115,23 @@ def ratio_changes(
             if isinstance(a, (int, float)) and isinstance(b, (int, float)) and a:
                 out.append((vid, ratio, float(a), float(b)))
     return out
+
+
+def check_rows(
+    committed: dict[str, dict[str, Any]], rerun: dict[str, dict[str, Any]], limit_pct: float
+) -> list[dict[str, Any]]:
+    """The rows of bench_checks.csv: every published ratio of every variant but the baseline (whose
+    ratios are 1 by definition), the committed run's value beside the second run's, with the second
+    run's settings, its steal and when it ended."""
+    rows = []
+    for vid, ratio, before, after in ratio_changes(committed, rerun):
+        row = rerun[vid]
+        if row.get("baseline") == vid:
+            continue
+        rows.append({
+            "program": row["program"], "variant": vid, "ratio": ratio, "committed": before, "rerun": after,
+            "limit_pct": limit_pct, "committed_at": committed[vid]["measured_at"], "rounds": row["rounds"],
+            "duration_s": row["duration_s"], "steal_pct": row.get("steal_pct"), "quiet": row["quiet"],
+            "checked_at": row["measured_at"],
+        })  # fmt: skip
+    return rows
