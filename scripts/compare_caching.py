@@ -12,6 +12,7 @@ The file is replaced only when the whole run succeeded.
 Examples:
   python scripts/compare_caching.py                    # two repetitions, about 80 minutes on two cores
   python scripts/compare_caching.py --repetitions 1 --methods skeleton,cache-mounts
+  python scripts/compare_caching.py --repetitions 1 --repetition-from 2 --merge   # add a second repetition
 Exit status: 0 written, 1 a build failed (nothing written), 2 bad arguments or data.
 """
 
@@ -41,6 +42,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = cli.parser(__doc__)
     parser.add_argument("--variant", default=DEFAULT_VARIANT, help="program/variant to build (default: %(default)s)")
     parser.add_argument("--repetitions", type=cli.positive, default=2, help="repetitions (default: %(default)s)")
+    parser.add_argument(
+        "--repetition-from",
+        type=cli.positive,
+        default=1,
+        metavar="N",
+        help="number the repetitions from N, e.g. to add a second one to the file with --merge (default: 1)",
+    )
     parser.add_argument("--methods", default=",".join(METHOD_IDS), help="comma-separated (default: %(default)s)")
     cli.add_files(parser, MEASUREMENTS / "build_caching.csv", pull="the builder")
     parser.add_argument(
@@ -74,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
             builder = ensure_builder(ctx.base(slim), tc, allow_pull=ctx.allow_pull, log=log)
             logs = args.cache_dir / "logs" / "caching"
             cli.make_dirs(logs)
-            for repetition in range(args.repetitions):
+            for repetition in range(args.repetition_from - 1, args.repetition_from - 1 + args.repetitions):
                 rows += compare(variant, builder, tc.cargo, args.cache_dir / "caching", logs, ctx.docker_version(),
                                 repetition, methods, say=log)  # fmt: skip
             for row in rows:

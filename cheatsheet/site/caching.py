@@ -116,22 +116,26 @@ def caching_table(site: Site) -> str:
     )
     apart = measured_apart(rows)
     if apart:
+        several = reps != 1
         caption += (
-            f" {', '.join(text(METHOD_TITLES[m]) for m in apart)}: measured in a run of its own after the others, "
-            "not in turns with them."
+            " "
+            + "; ".join(text(METHOD_TITLES[m]) + (f" (repetition {n})" if several else "") for m, n in apart)
+            + ": measured in a run of its own after the others, not in turns with them."
         )
     return caption + "\n\n" + render.table(columns, methods)
 
 
-def measured_apart(rows: Sequence[Row]) -> list[str]:
-    """The methods whose every build came after every build of the other methods (a separate run)."""
+def measured_apart(rows: Sequence[Row]) -> list[tuple[str, int]]:
+    """(method, repetition) pairs whose every build came after every build of the other methods in that
+    repetition: measured in a separate run, not in turns with them."""
     out = []
-    for method in {r["method"] for r in rows}:
-        own = [r["measured_at"] for r in rows if r["method"] == method]
-        others = [r["measured_at"] for r in rows if r["method"] != method]
+    for method, repetition in {(r["method"], r["repetition"]) for r in rows}:
+        same = [r for r in rows if r["repetition"] == repetition]
+        own = [r["measured_at"] for r in same if r["method"] == method]
+        others = [r["measured_at"] for r in same if r["method"] != method]
         if others and min(own) > max(others):
-            out.append(method)
-    return sorted(out, key=list(METHOD_TITLES).index)
+            out.append((method, repetition))
+    return sorted(out, key=lambda pair: (pair[1], list(METHOD_TITLES).index(pair[0])))
 
 
 @macro

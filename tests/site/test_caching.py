@@ -56,4 +56,13 @@ def test_a_method_measured_after_all_the_others_is_named():
     later = WHEN + dt.timedelta(minutes=5)
     rows = [row("naive", "cold", 190), row("skeleton", "cold", 195)]
     assert measured_apart(rows) == []
-    assert measured_apart([*rows, {**row("cache-mounts", "cold", 130), "measured_at": later}]) == ["cache-mounts"]
+    apart = {**row("cache-mounts", "cold", 130), "measured_at": later}
+    assert measured_apart([*rows, apart]) == [("cache-mounts", 1)]
+    # a second repetition measured in turns afterwards: the first one's remark stays, about the first one
+    turns = [
+        {**row(method, scenario, 100), "repetition": 2, "measured_at": later + dt.timedelta(minutes=i)}
+        for i, (scenario, method) in enumerate(
+            (s, m) for s in ("cold", "source-edit") for m in ("naive", "skeleton", "cache-mounts")
+        )
+    ]
+    assert measured_apart([*rows, apart, *turns]) == [("cache-mounts", 1)]
