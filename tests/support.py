@@ -26,6 +26,8 @@ from typing import Any
 
 import pytest
 
+from cheatsheet.data.table import read_table
+from cheatsheet.data.text import DataError
 from cheatsheet.measure.context import image_tag
 from cheatsheet.measure.toolchain import DEBIAN_PACKAGES
 from cheatsheet.paths import CACHE, MEASUREMENTS, REPO
@@ -121,6 +123,13 @@ def write_csv(path: Path, rows: list[dict[str, str]], header: list[str] | None =
 
 #: Datasets whose rows name a row of images.csv (a foreign key): emptied with it by :func:`images_only`.
 NAMING_IMAGES = ("hardening", "build_caching")
+
+
+def refusal(path: Path) -> str:
+    """What read_table says when it refuses ``path``: every problem, one per line (fails if it accepts it)."""
+    with pytest.raises(DataError) as info:
+        read_table(path)
+    return str(info.value)
 
 
 def images_only(measurements: Path, rows: list[dict[str, str]] | None = None) -> Path:

@@ -7,11 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support import write_csv
+from support import refusal, write_csv
 
 from cheatsheet.data.datasets import read_datasets
 from cheatsheet.data.table import read_table
-from cheatsheet.data.text import DataError
 from cheatsheet.recipes import load_recipes
 from cheatsheet.recipes.rows import recipe_problems
 
@@ -45,9 +44,7 @@ def write(data_dir: Path, rows: list[dict[str, str]]) -> Path:
 
 
 def problems(data_dir: Path, rows: list[dict[str, str]]) -> str:
-    with pytest.raises(DataError) as info:
-        read_table(write(data_dir, rows))
-    return str(info.value)
+    return refusal(write(data_dir, rows))
 
 
 def test_valid_rows_of_each_outcome_are_read(data_dir):

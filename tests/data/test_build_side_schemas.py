@@ -7,10 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support import load_script, write_csv
+from support import load_script, refusal, write_csv
 
 from cheatsheet.data.table import read_table
-from cheatsheet.data.text import DataError
 from cheatsheet.paths import MEASUREMENTS, REPO
 from cheatsheet.recipes import select
 from cheatsheet.recipes.dockerfile import dockerfile_sha256
@@ -28,10 +27,7 @@ NOT_BUILT = {**BUILT, "built": "no", "runs": "", "runs_as": "", "image_bytes": "
 
 
 def problems(data_dir: Path, rows: list[dict[str, str]]) -> str:
-    path = write_csv(data_dir / "dockerfile_builds.csv", rows, list(BUILT))
-    with pytest.raises(DataError) as info:
-        read_table(path)
-    return str(info.value)
+    return refusal(write_csv(data_dir / "dockerfile_builds.csv", rows, list(BUILT)))
 
 
 def test_a_built_and_a_failed_row_are_read(data_dir):

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support import IMAGE_ROW, column_of, image_row, write_csv
+from support import IMAGE_ROW, column_of, image_row, refusal, write_csv
 
 from cheatsheet.data.schema import Schema
 from cheatsheet.data.table import read_table, validate_row
@@ -32,9 +32,7 @@ def sources(tmp_path: Path) -> Path:
 
 
 def problems(path: Path) -> list[str]:
-    with pytest.raises(DataError) as info:
-        read_table(path)
-    return str(info.value).splitlines()
+    return refusal(path).splitlines()
 
 
 # -- a valid file ---------------------------------------------------------------------------------
