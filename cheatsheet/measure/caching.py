@@ -46,6 +46,7 @@ from .verbatim import CRATE_FILES, image_binary
 
 SCENARIOS = ("cold", "source-edit", "dependency-added", "lock-changed")
 RUN_LABEL = "cheatsheet.caching.run"
+METHOD_LABEL = "cheatsheet.caching.method"
 BUILD_TIMEOUT = 2400
 #: The crate added in ``dependency-added``: small, and not in the program's dependency tree already.
 ADDED_DEPENDENCY = ("fnv", "1")
@@ -144,14 +145,29 @@ def compiled_crates(output: str) -> int:
     return count
 
 
-def repetition_builder(builder: Builder, run: str) -> str:
-    """Point the builder's tag at a child of it labelled with ``run`` (same files, new id); return its id."""
+def method_builder(builder: Builder, run: str, method: str) -> str:
+    """A child of the builder labelled with ``run`` and ``method`` (same files, an id of its own); its id.
+
+    Each method builds on its own child: the classic builder finds a cached step by its parent and
+    instruction, and when two methods' Dockerfiles begin alike (``WORKDIR /src``) on one parent, a
+    cold ``--no-cache`` build of one leaves a newer sibling that the other's next build picks up, so
+    that the rest of its cached chain no longer matches and it rebuilds every crate."""
     with tempfile.TemporaryDirectory(prefix="cheatsheet-caching-builder-") as tmp:
         Path(tmp, "Dockerfile").write_text(f"FROM {builder.image_id}\n")
-        proc = docker("build", "--quiet", "--label", f"{RUN_LABEL}={run}", "--tag", BUILDER_IMAGE, tmp, timeout=300)
+        proc = docker(
+            "build", "--quiet", "--label", f"{RUN_LABEL}={run}", "--label", f"{METHOD_LABEL}={method}", tmp,
+            timeout=300,
+        )  # fmt: skip
     if proc.returncode != 0:
-        raise MeasureError(f"labelling the builder for the repetition failed: {stderr_line(proc)}")
+        raise MeasureError(f"labelling the builder for {method} failed: {stderr_line(proc)}")
     return proc.stdout.strip()
+
+
+def use_builder(image_id: str) -> None:
+    """Point the builder's tag (the name the Dockerfiles give) at ``image_id``."""
+    proc = docker("tag", image_id, BUILDER_IMAGE, timeout=60)
+    if proc.returncode != 0:
+        raise MeasureError(f"tagging {image_id} as {BUILDER_IMAGE} failed: {stderr_line(proc)}")
 
 
 def restore_builder(builder: Builder, run: str) -> None:
@@ -249,11 +265,12 @@ def compare(
     work.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="states-", dir=work) as tmp:
         states = prepare_states(variant, Path(tmp), cargo, run)
-        repetition_builder(builder, run)
         try:
+            builders = {method: method_builder(builder, run, method) for method in order}
             for state in states:
                 for method in order:
                     tag = f"cheatsheet-caching-{run}:{method}"
+                    use_builder(builders[method])
                     load = load_average()
                     say(f"repetition {repetition + 1}, {state.scenario}: {method} ...")
                     state.touch()

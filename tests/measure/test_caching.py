@@ -1,5 +1,5 @@
-"""cheatsheet.measure.caching: the states of the working day, made with real cargo on a small crate, and
-the crates a build compiled, read from its output."""
+"""cheatsheet.measure.caching: the states of the working day, made with real cargo on a small crate, the
+crates a build compiled, read from its output, and two methods compared with the real Docker engine."""
 
 from __future__ import annotations
 
@@ -10,8 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from cheatsheet.measure.caching import compiled_crates, lock_version, prepare_states
+from cheatsheet.measure.builder import LABEL as BUILDER_LABEL
+from cheatsheet.measure.builder import Builder
+from cheatsheet.measure.caching import compare, compiled_crates, lock_version, prepare_states
+from cheatsheet.measure.docker import inspect_image
 from cheatsheet.measure.toolchain import rustup_toolchain
+from cheatsheet.recipes.dockerfile import BUILDER_IMAGE
 from cheatsheet.recipes.model import Program, Variant
 
 BUILD_OUTPUT = """\
@@ -92,3 +96,32 @@ def test_the_states_change_one_thing_each_with_real_cargo(small_variant, tmp_pat
     states[1].touch()
     assert main_rs.stat().st_mtime > 1_000_000 and states[1].changed == ("src/main.rs",)
     assert states[0].changed == () and states[3].changed == ("Cargo.lock",)
+
+
+def test_a_cold_build_of_one_method_leaves_the_others_cache_alone(small_variant, tmp_path, verbatim_run):
+    """The bug this guards: every method built on the same builder image, and the classic builder picks
+    the newest cached step with the same parent and instruction. The dependency skeleton built cold
+    first, then the naive Dockerfile built cold with --no-cache and left a newer `WORKDIR /src` on the
+    same parent, so the skeleton's source-edit build followed the naive chain and compiled every crate
+    again (123 of the webserver's, 130 s). Each method now builds on a labelled child of its own."""
+    result = verbatim_run[1].result()  # the builder image exists once this is done
+    assert result.returncode == 0, result.stderr[-3000:]
+    cargo = rustup_toolchain().cargo
+    subprocess.run([cargo, "generate-lockfile"], cwd=small_variant.program.dir, check=True, capture_output=True)
+    before = inspect_image(BUILDER_IMAGE)
+    assert before is not None
+    rows = compare(
+        small_variant, builder_of(before), cargo, tmp_path / "work", tmp_path, "test", 0, ("skeleton", "naive"),
+        say=lambda _: None,
+    )  # fmt: skip
+    compiled = {(r["method"], r["scenario"]): r["crates_compiled"] for r in rows}
+    assert compiled[("skeleton", "source-edit")] == 1, compiled  # only the crate: its dependencies stayed cached
+    assert compiled[("naive", "source-edit")] == compiled[("naive", "cold")] == 2, compiled  # itoa and the crate
+    after = inspect_image(BUILDER_IMAGE)
+    assert after is not None and after["Id"] == before["Id"]  # the builder's tag is put back
+
+
+def builder_of(info: dict) -> Builder:
+    labels = (info.get("Config") or {}).get("Labels") or {}
+    source = "made-here" if any(k.startswith(BUILDER_LABEL) for k in labels) else "pulled"
+    return Builder(BUILDER_IMAGE, info["Id"], source, "the builder the Dockerfile test made or found")
