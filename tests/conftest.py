@@ -88,14 +88,15 @@ def build_modules(built_project) -> list[str]:
 
 # -- measurements that run in the background ------------------------------------------------------
 #
-# The two longest Docker measurements (the webserver, built and checked against its peers; the arm64
-# hello world, std rebuilt for aarch64) run in the background, beside the rest of the suite instead of
+# The longest Docker measurements (the webserver, built and checked against its peers; the arm64
+# hello world, std rebuilt for aarch64, measured and built by the cross-linker route; a full Dockerfile
+# built as shown) run in the background, beside the rest of the suite instead of
 # before it: each is the same `scripts/measure.py` run its tests always made. The order of the tests:
 # first those that time something (marked `timing`: they run before the background adds load), then
 # the others, while the background measurements run (started by the first of them, if a selected test
 # needs one), and last the tests that wait for a background measurement.
 
-BACKGROUND = ("webserver_run", "arm64_run", "verbatim_run")
+BACKGROUND = ("webserver_run", "arm64_run", "verbatim_run", "arm64_route_run")
 
 
 def waits_for_background(item: pytest.Item) -> bool:
@@ -147,6 +148,19 @@ def arm64_run(tmp_path_factory) -> Iterator[tuple[Path, Started]]:
     cmd = [sys.executable, str(REPO / "scripts" / "measure.py"), "--only", "hello-world/scratch-musl-arm64",
            "--csv", str(out / "images.csv"), "--cache-dir", str(CACHE), "--no-cache"]  # fmt: skip
     run = Started(cmd, workdir, timeout=1500)
+    yield out, run
+    run.stop()
+
+
+@pytest.fixture(scope="session")
+def arm64_route_run(tmp_path_factory) -> Iterator[tuple[Path, Started]]:
+    """scripts/measure_arm64_routes.py building hello-world by the cross-linker route (a cold build with
+    std compiled for aarch64) into an empty arm64_builds.csv, its image checked under emulation."""
+    workdir = tmp_path_factory.mktemp("arm64-route")
+    out = empty_datasets(workdir, ("arm64_builds",))
+    cmd = [sys.executable, str(REPO / "scripts" / "measure_arm64_routes.py"), "--only", "hello-world/cross-gcc",
+           "--csv", str(out / "arm64_builds.csv"), "--cache-dir", str(CACHE)]  # fmt: skip
+    run = Started(cmd, workdir, timeout=2400)
     yield out, run
     run.stop()
 

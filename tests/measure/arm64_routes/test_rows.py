@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import subprocess
-import sys
 
 import pytest
-from support import empty_datasets
 
 from cheatsheet.data.schema import Schema
 from cheatsheet.data.table import read_table, validate_row
@@ -18,7 +15,7 @@ from cheatsheet.data.text import DataError
 from cheatsheet.measure.arm64_routes.builders import Built
 from cheatsheet.measure.arm64_routes.rows import PROGRAMS, glibc_max, glibc_versions, route_row
 from cheatsheet.measure.arm64_routes.timing import Timed
-from cheatsheet.paths import CACHE, MEASUREMENTS, REPO
+from cheatsheet.paths import MEASUREMENTS
 
 SCHEMA = Schema.load(MEASUREMENTS / "arm64_builds.schema.json")
 WHEN = dt.datetime(2026, 12, 2, 6, 0, tzinfo=dt.UTC)
@@ -109,13 +106,12 @@ def test_every_program_follows_a_glibc_dynamic_arm64_variant_of_the_recipes(reci
 
 @pytest.mark.docker
 @pytest.mark.slow
-def test_the_cross_linker_route_builds_hello_world_that_runs_under_emulation(tmp_path):
+def test_the_cross_linker_route_builds_hello_world_that_runs_under_emulation(arm64_route_run):
     """The real thing, on the smallest program: a cold -Zbuild-std build (std compiled for aarch64),
-    its image on the arm64 distroless/cc base, checked under emulation; one row written."""
-    out = empty_datasets(tmp_path, ("arm64_builds",))
-    cmd = [sys.executable, str(REPO / "scripts" / "measure_arm64_routes.py"), "--only", "hello-world/cross-gcc",
-           "--csv", str(out / "arm64_builds.csv"), "--cache-dir", str(CACHE)]  # fmt: skip
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1200)
+    its image on the arm64 distroless/cc base, checked under emulation; one row written (the run is
+    conftest's arm64_route_run, started in the background)."""
+    out, run = arm64_route_run
+    proc = run.result()
     assert proc.returncode == 0, proc.stderr[-3000:]
     (row,) = read_table(out / "arm64_builds.csv").rows
     assert (row["route"], row["outcome"], row["runs"]) == ("cross-gcc", "built", "yes")
