@@ -75,6 +75,13 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         help="rounds at most, while a ratio's rounds spread wider than 10%% (default %(default)s)",
     )
     parser.add_argument("--duration", type=positive, default=10, help="seconds of load per endpoint and round")
+    parser.add_argument(
+        "--slice",
+        type=positive,
+        default=Settings.slice_s,
+        help="seconds of load per turn: each endpoint's --duration is cut into turns that alternate between "
+        "the images (default %(default)s)",
+    )
     parser.add_argument("--warmup", type=not_negative, default=3, help="seconds of uncounted load before each")
     parser.add_argument("--startup-runs", type=positive, default=4, help="timed starts per image and round")
     parser.add_argument("--connections", type=positive, default=16)
@@ -93,8 +100,8 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         "--max-steal",
         type=float,
         default=Settings.max_steal_pct,
-        help="the hypervisor's steal (%%) above which an interval is measured again and, if it stays, "
-        "the run is flagged (default %(default)s)",
+        help="the hypervisor's steal (%%) above which the run does not start, and a round with more is "
+        "flagged in the rows (default %(default)s)",
     )
     parser.add_argument(
         "--allow-busy", action="store_true", help="run although the machine is busy (every row then says quiet = no)"
@@ -124,6 +131,10 @@ def report_check(committed: Path, rerun: Path, checks: Path) -> int:
     if not rows:
         log(f"--check: {committed} has no ratio to compare with; run scripts/bench.py first")
         return 1
+    cpus = {old[r["variant"]]["cpu_model"] for r in rows} | {rows[0]["cpu_model"]}
+    if len(cpus) > 1:
+        log(f"--check: the committed run and this one ran on different CPUs ({' / '.join(sorted(cpus))}): "
+            "the comparison is of two machines as well as two runs")  # fmt: skip
     worst = 0.0
     for r in rows:
         change = r["rerun"] / r["committed"] - 1
@@ -153,7 +164,7 @@ def bench(args: argparse.Namespace) -> int:
         rounds=args.rounds, max_rounds=args.max_rounds, duration_s=args.duration, warmup_s=args.warmup,
         startup_per_round=args.startup_runs, connections=args.connections, server_cpus=args.server_cpus,
         load_cpus=args.load_cpus, memory_bytes=args.memory, workers=args.workers, max_steal_pct=args.max_steal,
-        attempts=1 if args.allow_busy else Settings.attempts,
+        slice_s=args.slice,
     )  # fmt: skip
     the_plan = plan(chosen, baseline, settings, build_time=not args.no_build_time and not args.check,
                     instruction_requests=args.instruction_requests, allow_busy=args.allow_busy)  # fmt: skip

@@ -523,7 +523,7 @@ def bench_rows() -> list[dict[str, str]]:
     of rounds (lowest and highest) around every median: for tests of the pages while bench.csv has no
     run yet. Never a measurement: nothing writes it into measurements/."""
     common = {
-        "program": "webserver", "baseline": "alloc-glibc-dynamic", "rounds": "5", "duration_s": "10",
+        "program": "webserver", "baseline": "alloc-glibc-dynamic", "rounds": "5", "duration_s": "10", "slice_s": "1",
         "warmup_s": "3", "connections": "16", "server_cpus": "1", "load_cpus": "0", "memory_bytes": "536870912",
         "workers": "2", "load_generator": "wrk 4.1.0", "cpu_model": "A test CPU", "cores": "2",
         "kernel": "6.1.0", "docker_version": "20.10.24", "quiet": "yes", "foreign_cpu_pct": "0.5",

@@ -109,7 +109,8 @@ def bench_run(draw: st.DrawFn) -> list[dict[str, str]]:
             row[ratio] = f"{float(row[of]) / float(base[of]):.3f}"
         row.update(
             program="webserver", variant=v.id, libc=v.target.libc, crt_linkage=v.target.crt_linkage,
-            allocator=v.allocator, baseline=BENCH_VARIANTS[0].id, rounds="5", duration_s="10", warmup_s="3",
+            allocator=v.allocator, baseline=BENCH_VARIANTS[0].id, rounds="5", duration_s="10", slice_s="1",
+            warmup_s="3",
             connections="16", server_cpus="1", load_cpus="0", memory_bytes="536870912", workers="2",
             load_generator="wrk 4.1.0", cpu_model="A CPU", cores="2", kernel="6.1.0", docker_version="20.10.24",
             quiet="yes", startup_runs="20", instruction_requests="200", measured_at="2026-12-01T00:00:00Z",

@@ -58,11 +58,50 @@ def _provenance(site: Site, rows: list[Row]) -> str:
         f"Each server ran on CPU {text(first['server_cpus'])} with {int(first['memory_bytes']) / 2**20:,.0f} MiB "
         f"of memory and {int(first['workers'])} runtime threads; {text(first['load_generator'])} ran on CPU "
         f"{text(first['load_cpus'])} with {int(first['connections'])} connections, {int(first['warmup_s'])} s of "
-        f"warm-up and {int(first['duration_s'])} s of load per endpoint, in {int(first['rounds'])} interleaved rounds. "
+        f"warm-up and {int(first['duration_s'])} s of load per endpoint, "
+        f"{turns(first)}, in {int(first['rounds'])} rounds. "
         f"{quiet}. Figures are medians of the rounds; a ratio is the median over {text(first['baseline'])}'s "
         "median, with the lowest and highest per-round ratio in brackets."
     )
     return site.notes.ref("data", note)
+
+
+def turns(run: Row) -> str:
+    """How a run's load was cut: in turns that alternate between the variants, or in one piece."""
+    duration, turn = int(run["duration_s"]), int(run["slice_s"])
+    if turn >= duration:
+        return "each variant's in one piece"
+    return f"in turns of {turn} s that alternate between the variants"
+
+
+@macro
+def bench_toolchains(site: Site) -> str:
+    """Which compiler built which of the benchmarked variants (from images.csv), and what that means for
+    the ratios between them."""
+    rows = _rows(site)
+    if not rows:
+        return _not_run(site, "Not measured yet")
+    built = {(r["program"], r["variant"]): r for r in site.data.rows("images")}
+    groups: dict[tuple[str, str], list[str]] = {}
+    for r in rows:
+        image = built.get((r["program"], r["variant"]))
+        if image is None:
+            raise site.fail(
+                f"bench.csv's {r['variant']} has no row in images.csv: the benchmark measures its images first"
+            )
+        groups.setdefault((image["rustc_release"], image["toolchain"]), []).append(r["variant"])
+    if len(groups) == 1:
+        ((release, toolchain),) = groups
+        return text(f"All {len(rows)} variants were built by rustc {release} (the {toolchain} toolchain).")
+    parts = [
+        f"rustc {release} ({toolchain}) built {', '.join(vids)}"
+        for (release, toolchain), vids in sorted(groups.items())
+    ]
+    return text(
+        "Not every variant was built by the same compiler: " + "; ".join(parts) + ". A ratio between "
+        "variants of different compilers compares the two releases too; the instruction counts show how "
+        "much work each binary does per request, whichever compiler made it."
+    )
 
 
 def _failed_or(site: Site, fn: Callable[[Row], str]) -> Callable[[Row], str]:
@@ -310,8 +349,14 @@ def bench_check(site: Site) -> str:
         if not beyond
         else f"{beyond} of {len(rows)} ratios moved by more than ±{first['limit_pct']:.0f} %"
     )
+    committed_cpus = {r["cpu_model"] for r in _rows(site)}
+    machine = (
+        "on the same CPU model"
+        if committed_cpus == {first["cpu_model"]}
+        else f"on another CPU model ({first['cpu_model']}; the committed run: {', '.join(sorted(committed_cpus))})"
+    )
     return text(
-        f"A second, separate run on {first['checked_at']:%Y-%m-%d} ({int(first['rounds'])} rounds, "
+        f"A second, separate run on {first['checked_at']:%Y-%m-%d}, {machine} ({int(first['rounds'])} rounds, "
         f"{'a quiet machine' if first['quiet'] == 'yes' else 'flagged busy: quiet = no'}) was compared with "
         f"this one ratio by ratio: {verdict}; the largest change was {_change(worst) * 100:+.1f} % "
         f"({worst['variant']}, {CHECKED_RATIOS[worst['ratio']]})."
@@ -332,8 +377,8 @@ def bench_check_table(site: Site) -> str:
     note = site.notes.ref(
         "data",
         f"Committed run of {first['committed_at']:%Y-%m-%d} against a second run of {first['checked_at']:%Y-%m-%d} "
-        f"({int(first['rounds'])} rounds of {int(first['duration_s'])} s; quiet: {text(first['quiet'])}"
-        + (f"; the hypervisor took up to {steal:.1f} % of a CPU in one interval" if steal is not None else "")
+        f"({int(first['rounds'])} rounds of {int(first['duration_s'])} s, {turns(first)}; quiet: {text(first['quiet'])}"
+        + (f"; the hypervisor took up to {steal:.1f} % of the CPU time in one round" if steal is not None else "")
         + "). A change is the second run's ratio over the committed one, less one; the check accepts "
         f"±{first['limit_pct']:.0f} %.",
     )

@@ -239,6 +239,23 @@ def image_size(site: Site, program: str, variant: str) -> str:
 
 
 @macro
+def build_time(site: Site, program: str, variant: str) -> str:
+    """The variant's cold cargo build as images.csv has it ("159 s"), or why there is none."""
+    program = site.program(program)
+    variant = site.variant(program, variant)
+    m = site.measured(program, variant)
+    if m is None:
+        return "not measured" + site.not_measured_note(program, variant)
+    if m["build_seconds"] is None:
+        return "not timed" + site.notes.ref(
+            "data",
+            f"images.csv has no build time for {text(program)}/{text(variant)}: it was measured before build "
+            "times were recorded, or with scripts/measure.py --no-build-time.",
+        )
+    return text(f"{m['build_seconds']:,.0f} s")
+
+
+@macro
 def binary_size(site: Site, program: str, variant: str) -> str:
     program = site.program(program)
     variant = site.variant(program, variant)

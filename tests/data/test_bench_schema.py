@@ -21,7 +21,7 @@ HEADER = (MEASUREMENTS / "bench.csv").read_text().splitlines()[0].split(",")
 def run_rows() -> list[dict[str, str]]:
     """A consistent run of two variants: the baseline and one more."""
     common = {
-        "program": "webserver", "baseline": "alloc-glibc-dynamic", "rounds": "5", "duration_s": "10",
+        "program": "webserver", "baseline": "alloc-glibc-dynamic", "rounds": "5", "duration_s": "10", "slice_s": "1",
         "warmup_s": "3", "connections": "16", "server_cpus": "1", "load_cpus": "0", "memory_bytes": "536870912",
         "workers": "2", "load_generator": "wrk 4.1.0", "cpu_model": "A CPU", "cores": "2", "kernel": "6.1.0",
         "docker_version": "20.10.24", "quiet": "yes", "measured_at": "2026-12-01T00:00:00Z",

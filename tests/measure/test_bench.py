@@ -12,9 +12,12 @@ from cheatsheet.measure.bench.load import (
     Samples,
     Settings,
     check_placement,
+    combine_slices,
     cpus_of,
+    mean_quietness,
     parse_wrk,
-    undisturbed,
+    pooled_percentile,
+    slice_plan,
 )
 from cheatsheet.measure.bench.run import disturbed_run, plan
 from cheatsheet.measure.bench.summary import check_rows, ratio_changes, round_ratios, spread_too_wide, summarise
@@ -74,7 +77,15 @@ def test_the_check_compares_every_ratio_both_runs_have():
 
 
 def test_the_check_rows_hold_both_runs_values_and_skip_the_baselines_ratios_of_one():
-    run = {"program": "webserver", "rounds": 5, "duration_s": 8, "quiet": "yes", "measured_at": "later"}
+    run = {
+        "program": "webserver",
+        "rounds": 5,
+        "duration_s": 8,
+        "slice_s": 1,
+        "quiet": "yes",
+        "measured_at": "later",
+        "cpu_model": "A CPU",
+    }
     old = {
         "base": {"alloc_rps_ratio": 1.0, "measured_at": "then"},
         "a": {"alloc_rps_ratio": 0.77, "measured_at": "then"},
@@ -84,8 +95,8 @@ def test_the_check_rows_hold_both_runs_values_and_skip_the_baselines_ratios_of_o
     (row,) = check_rows(old, new, 10.0)
     assert row == {
         "program": "webserver", "variant": "a", "ratio": "alloc_rps_ratio", "committed": 0.77, "rerun": 0.8,
-        "limit_pct": 10.0, "committed_at": "then", "rounds": 5, "duration_s": 8, "steal_pct": 3.0, "quiet": "yes",
-        "checked_at": "later",
+        "limit_pct": 10.0, "committed_at": "then", "rounds": 5, "duration_s": 8, "slice_s": 1, "steal_pct": 3.0,
+        "quiet": "yes", "cpu_model": "A CPU", "checked_at": "later",
     }  # fmt: skip
 
 
@@ -119,24 +130,40 @@ def test_an_interval_is_disturbed_by_others_work_or_by_the_hypervisors_steal():
     assert "the hypervisor took 7.6% (steal; limit 2%)" in why and "other processes" not in why
 
 
-def test_a_disturbed_interval_is_measured_again_up_to_the_limit_and_the_last_is_kept():
-    quiets = [Quietness(0.0, 8.0), Quietness(0.0, 0.5), Quietness(0.0, 9.0)]
-    calls: list[int] = []
-    retried: list[int] = []
+def test_an_interval_is_cut_into_whole_second_turns():
+    assert slice_plan(8, 1) == [1] * 8
+    assert slice_plan(8, 3) == [3, 3, 2]
+    assert slice_plan(6, 6) == [6] and slice_plan(2, 5) == [2]
 
-    def measure() -> tuple[dict[str, float], Quietness]:
-        calls.append(1)
-        return {"rps": float(len(calls))}, quiets[len(calls) - 1]
 
-    result, quiet = undisturbed(measure, Settings(attempts=3), lambda why, n: retried.append(n))
-    assert (result["rps"], quiet.steal_pct, retried) == (2.0, 0.5, [1])  # the second was quiet: kept
+def a_slice(requests: int, seconds: float, quantiles: list[int], errors: int = 0) -> dict:
+    return {"requests": requests, "duration_us": seconds * 1e6, "errors": errors, "quantiles_us": quantiles}
 
-    calls.clear()
-    quiets[1] = Quietness(0.0, 8.5)
-    result, quiet = undisturbed(measure, Settings(attempts=3))
-    assert (result["rps"], quiet.steal_pct, len(calls)) == (3.0, 9.0, 3)  # never quiet: the last, flagged
-    calls.clear()
-    assert undisturbed(measure, Settings(attempts=1))[0]["rps"] == 1.0
+
+def test_a_rounds_figure_is_all_its_slices_requests_over_all_their_seconds():
+    slices = [a_slice(1000, 1, [100] * 100), a_slice(500, 1, [200] * 100, errors=1), a_slice(1500, 2, [300] * 100)]
+    combined = combine_slices(slices)
+    assert combined["rps"] == 750.0  # 3000 requests in 4 s, not the mean of 1000, 500, 750
+    assert combined["errors"] == 1
+    with pytest.raises(ValueError, match="no slice"):
+        combine_slices([])
+
+
+def test_a_rounds_percentiles_are_taken_over_all_its_requests_weighted_by_slice():
+    fast = a_slice(900, 1, [1000] * 99 + [2000])  # 1 % of its requests at 2 ms
+    slow = a_slice(100, 1, [5000] * 90 + [9000] * 10)  # a tenth as many requests, all slower
+    assert pooled_percentile([fast, slow], 50) == 1000  # 891 of the 1000 requests took 1 ms
+    assert pooled_percentile([fast, slow], 90) == 2000  # the 900th: the fast slice's slowest
+    assert pooled_percentile([fast, slow], 99) == 5000  # the slow slice's 90 requests at 5 ms come next
+    assert pooled_percentile([fast, slow], 99.5) == 9000  # and the slowest 10 last
+    assert pooled_percentile([fast, a_slice(0, 1, [0] * 100)], 99.5) == 2000  # a slice with no request weighs nothing
+    with pytest.raises(ValueError, match="no slice answered"):
+        pooled_percentile([a_slice(0, 1, [0] * 100)], 50)
+
+
+def test_a_rounds_quietness_is_the_mean_of_its_slices():
+    q = mean_quietness([Quietness(0.0, 8.0), Quietness(3.0, 0.0)])
+    assert (q.foreign_pct, q.steal_pct) == (1.5, 4.0)
 
 
 def test_a_run_with_an_interval_beyond_either_limit_is_flagged():

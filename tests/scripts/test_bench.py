@@ -108,3 +108,9 @@ def test_the_check_prints_and_writes_every_ratio_and_fails_beyond_the_limit(tmp_
     assert bench_script.report_check(committed, rerun, checks) == 1
     err = capsys.readouterr().err
     assert "alloc-musl" in err and "<-- beyond ±10%" in err and "the largest change is 20.0%: beyond" in err
+    assert "different CPUs" not in err
+    for r in rows:
+        r["cpu_model"] = "Another CPU"
+    write_csv(rerun, rows, committed.read_text().splitlines()[0].split(","))
+    bench_script.report_check(committed, rerun, checks)
+    assert "ran on different CPUs (A test CPU / Another CPU)" in capsys.readouterr().err

@@ -17,7 +17,7 @@ def test_every_topic_registers_its_macros():
         "ladder_commands", "ladder_smallest", "ladder_size", "tls_matrix", "tls_cost_table",
         "server_checks_table", "base_facts_table", "base_fact", "arch_table", "base_arch_table", "bench_table",
         "startup_memory_table", "bench_chart", "bench_figure", "bench_raw_table", "bench_relation", "bench_best",
-        "bench_check", "bench_check_table", "bench_second_run",
+        "bench_check", "bench_check_table", "bench_second_run", "bench_toolchains", "build_time",
         "runs_where", "check_outcome", "tls_matrix_summary", "tls_cost_summary", "needs_table", "chooser_criteria",
         "chooser_static", "chooser_form", "schema_tables", "macro_table", "rules_table", "hardened_run",
         "hardening_table", "hardening_contents_table", "hardening_summary", "hardening_overview_table",

@@ -47,6 +47,15 @@ def test_a_measured_figure_shows_its_exact_bytes(site):
     )
 
 
+def test_a_build_time_is_the_rows_cold_build_or_says_why_there_is_none(site):
+    timed = next(r for r in site.data.rows("images") if r["build_seconds"] is not None and r["arch"] == "amd64")
+    assert site.call("build_time", timed["program"], timed["variant"]) == f"{timed['build_seconds']:,.0f} s"
+    untimed = [r for r in site.data.rows("images") if r["build_seconds"] is None and r["arch"] == "amd64"]
+    if untimed:  # rows measured before build times were recorded
+        assert site.call("build_time", untimed[0]["program"], untimed[0]["variant"]).startswith("not timed[^data-")
+    assert site.call("build_time", "hello-world", "alpine").startswith("not measured[^data-")
+
+
 def test_measured_figures_never_mix_with_published_ones(site):
     """A difference or a binary size of a variant measured nowhere here says so; it never borrows the
     published figure (and an unknown variant still fails the page)."""

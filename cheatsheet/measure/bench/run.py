@@ -56,8 +56,8 @@ def machine_quietness(seconds: float) -> Quietness:
 
 
 def disturbed_run(figures: dict[str, Figures], s: Settings) -> bool:
-    """Whether any variant's worst interval saw more of others' work or more steal than the limits
-    (after the benchmark measured disturbed intervals again, up to ``s.attempts`` times)."""
+    """Whether any variant's worst round saw more of others' work or more steal than the limits (each
+    round's share is the mean over its slices)."""
     worst = (Quietness(float(f.get("foreign_cpu_pct") or 0), float(f.get("steal_pct") or 0)) for f in figures.values())
     return any(disturbance(q, s.max_foreign_pct, s.max_steal_pct) for q in worst)
 
@@ -168,7 +168,8 @@ def rows(
         record: dict[str, Any] = {
             "program": v.program.id, "variant": v.id, "libc": v.target.libc, "crt_linkage": v.target.crt_linkage,
             "allocator": v.allocator, "baseline": p.baseline.id, "failure": failure,
-            "rounds": rounds, "duration_s": s.duration_s, "warmup_s": s.warmup_s, "connections": s.connections,
+            "rounds": rounds, "duration_s": s.duration_s, "slice_s": s.slice_s, "warmup_s": s.warmup_s,
+            "connections": s.connections,
             "server_cpus": s.server_cpus, "load_cpus": s.load_cpus, "memory_bytes": s.memory_bytes,
             "workers": s.workers, **provenance, "quiet": "no" if flagged else "yes",
             "instruction_requests": p.instruction_requests if v.id in hashes else None,

@@ -122,7 +122,7 @@ def check_rows(
 ) -> list[dict[str, Any]]:
     """The rows of bench_checks.csv: every published ratio of every variant but the baseline (whose
     ratios are 1 by definition), the committed run's value beside the second run's, with the second
-    run's settings, its steal and when it ended."""
+    run's settings, its steal, its CPU and when it ended."""
     rows = []
     for vid, ratio, before, after in ratio_changes(committed, rerun):
         row = rerun[vid]
@@ -131,7 +131,8 @@ def check_rows(
         rows.append({
             "program": row["program"], "variant": vid, "ratio": ratio, "committed": before, "rerun": after,
             "limit_pct": limit_pct, "committed_at": committed[vid]["measured_at"], "rounds": row["rounds"],
-            "duration_s": row["duration_s"], "steal_pct": row.get("steal_pct"), "quiet": row["quiet"],
+            "duration_s": row["duration_s"], "slice_s": row["slice_s"],
+            "steal_pct": row.get("steal_pct"), "quiet": row["quiet"], "cpu_model": row["cpu_model"],
             "checked_at": row["measured_at"],
         })  # fmt: skip
     return rows
