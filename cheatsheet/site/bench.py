@@ -83,16 +83,27 @@ def bench_toolchains(site: Site) -> str:
         return _not_run(site, "Not measured yet")
     built = {(r["program"], r["variant"]): r for r in site.data.rows("images")}
     groups: dict[tuple[str, str], list[str]] = {}
+    unknown = []
     for r in rows:
         image = built.get((r["program"], r["variant"]))
         if image is None:
-            raise site.fail(
-                f"bench.csv's {r['variant']} has no row in images.csv: the benchmark measures its images first"
-            )
-        groups.setdefault((image["rustc_release"], image["toolchain"]), []).append(r["variant"])
-    if len(groups) == 1:
+            unknown.append(r["variant"])
+        else:
+            groups.setdefault((image["rustc_release"], image["toolchain"]), []).append(r["variant"])
+    missing = (
+        f" images.csv has no row for {', '.join(unknown)}, so the compiler of "
+        f"{'that variant' if len(unknown) == 1 else 'those variants'} is not shown here."
+        if unknown
+        else ""
+    )
+    if len(groups) <= 1:
+        if not groups:
+            return text(missing.strip())
         ((release, toolchain),) = groups
-        return text(f"All {len(rows)} variants were built by rustc {release} (the {toolchain} toolchain).")
+        return text(
+            f"All {len(rows) - len(unknown)} variants were built by rustc {release} "
+            f"(the {toolchain} toolchain).{missing}"
+        )
     parts = [
         f"rustc {release} ({toolchain}) built {', '.join(vids)}"
         for (release, toolchain), vids in sorted(groups.items())
@@ -100,7 +111,7 @@ def bench_toolchains(site: Site) -> str:
     return text(
         "Not every variant was built by the same compiler: " + "; ".join(parts) + ". A ratio between "
         "variants of different compilers compares the two releases too; the instruction counts show how "
-        "much work each binary does per request, whichever compiler made it."
+        f"much work each binary does per request, whichever compiler made it.{missing}"
     )
 
 

@@ -237,3 +237,16 @@ def test_the_toolchain_sentence_names_the_compiler_of_every_variant(site):
     sentence = html.unescape(site.call("bench_toolchains"))
     assert all(f"rustc {release}" in sentence for release in compilers)
     assert sentence.startswith("Not every variant") == (len(compilers) > 1)
+
+
+def test_the_toolchain_sentence_says_which_variants_images_csv_lacks(tmp_path):
+    """images.csv emptied (valid data) while bench.csv keeps its rows: the sentence says so, it does not
+    stop the build. (Found by the empty-data site build.)"""
+    shutil.copy(MEASUREMENTS / "images.schema.json", tmp_path / "images.schema.json")
+    empty = tmp_path / "images.csv"
+    empty.write_text((MEASUREMENTS / "images.csv").read_text().splitlines()[0] + "\n")
+    data = load_measurements()
+    s = Site(lambda: Measurements({**data.tables, "images": read_table(empty)}, data.recipes))
+    s.start_page("test.md")
+    sentence = html.unescape(s.call("bench_toolchains"))
+    assert sentence.startswith("images.csv has no row for alloc-glibc-dynamic,") and "not shown here" in sentence
