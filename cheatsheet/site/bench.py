@@ -96,9 +96,9 @@ def bench_toolchains(site: Site) -> str:
         if unknown
         else ""
     )
-    if len(groups) <= 1:
-        if not groups:
-            return text(missing.strip())
+    if not groups:
+        return text(missing.strip())
+    if len(groups) == 1:
         ((release, toolchain),) = groups
         return text(
             f"All {len(rows) - len(unknown)} variants were built by rustc {release} "

@@ -3,17 +3,18 @@
 Per round: every image's server starts in its own container pinned to ``server_cpus``
 (``--cpuset-cpus``, no CPU quota: a quota slices time into periods and throttles a two-thread server
 in bursts), with ``--network host`` so that it listens on ``127.0.0.1`` only and nothing stands
-between it and the load generator. Only one server is loaded at a time; the others wait idle. On each
-endpoint -- ``/alloc`` (JSON parsed and serialised: allocator bound), then ``/cpu`` (arithmetic only:
-the control) -- wrk, pinned to ``load_cpus`` with ``taskset``, warms every server up (not counted),
-then loads them in turns of ``slice_s`` seconds until each has had ``duration_s``: the servers take
-turns every second or so, so the CPU time the hypervisor withholds (steal) and any other work fall on
-all of them alike instead of on whichever was loaded during a bad minute. A round's throughput is all
-its slices' requests over all their seconds; its latency percentile the median of the slices'. The
-container's cgroup gives its peak memory; /proc/stat gives everybody else's CPU time and the steal over
-every slice, so a disturbed round is seen in the data. Then each image is started several times, in
-turns as well, to time start-up (``docker run`` to the first good ``/health``). The order of the images
-rotates every round and every turn.
+between it and the load generator. Only one server is loaded at a time; the others wait idle. On
+each endpoint -- ``/alloc`` (JSON parsed and serialised: allocator bound), then ``/cpu`` (arithmetic
+only: the control) -- wrk, pinned to ``load_cpus`` with ``taskset``, warms every server up (not
+counted), then loads them in turns of ``slice_s`` seconds until each has had ``duration_s``: the
+servers take turns every second or so, so the CPU time the hypervisor withholds (steal) and any
+other work fall on all of them alike instead of on whichever was loaded during a bad minute. A
+round's throughput is all its slices' requests over all their seconds; its latency percentiles are
+taken over all its slices' requests together (see :func:`pooled_percentile`). The container's cgroup
+gives its peak memory; /proc/stat gives everybody else's CPU time and the steal over every slice, so
+a disturbed round is seen in the data. Then each image is started several times, in turns as well,
+to time start-up (``docker run`` to the first good ``/health``). The order of the images rotates
+every round and every turn.
 """
 
 from __future__ import annotations
