@@ -101,8 +101,9 @@ def bench_toolchains(site: Site) -> str:
     if len(groups) == 1:
         ((release, toolchain),) = groups
         return text(
-            f"All {len(rows) - len(unknown)} variants were built by rustc {release} "
-            f"(the {toolchain} toolchain).{missing}"
+            f"All {len(rows) - len(unknown)} variants were built by one compiler, rustc {release} (the "
+            f"{toolchain} toolchain), so the ratios compare C libraries and allocators, not compilers. "
+            f"{site.data.toolchain_notes[toolchain]}{missing}"
         )
     parts = [
         f"rustc {release} ({toolchain}) built {', '.join(vids)}"

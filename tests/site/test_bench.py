@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import html
+import io
 import re
 import shutil
 
@@ -237,6 +238,27 @@ def test_the_toolchain_sentence_names_the_compiler_of_every_variant(site):
     sentence = html.unescape(site.call("bench_toolchains"))
     assert all(f"rustc {release}" in sentence for release in compilers)
     assert sentence.startswith("Not every variant") == (len(compilers) > 1)
+
+
+def test_one_compiler_for_every_variant_says_so_with_the_toolchain_note(tmp_path):
+    """The benchmark's six variants built by one toolchain: the sentence says the ratios do not compare
+    compilers, and gives that toolchain's note from toolchains.csv."""
+    images = list(csv.DictReader(io.StringIO((MEASUREMENTS / "images.csv").read_text())))
+    for row in images:
+        if row["variant"].startswith("alloc-"):
+            row.update(toolchain="debian-build-std", rustc_release="1.96.0")
+    shutil.copy(MEASUREMENTS / "images.schema.json", tmp_path / "images.schema.json")
+    edited = tmp_path / "images.csv"
+    with edited.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(images[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(images)
+    data = load_measurements()
+    s = Site(lambda: Measurements({**data.tables, "images": read_table(edited)}, data.recipes))
+    s.start_page("test.md")
+    sentence = html.unescape(s.call("bench_toolchains"))
+    assert sentence.startswith("All 6 variants were built by one compiler, rustc 1.96.0 (the debian-build-std")
+    assert "not compilers" in sentence and data.toolchain_notes["debian-build-std"] in sentence
 
 
 def test_the_toolchain_sentence_says_which_variants_images_csv_lacks(tmp_path):
