@@ -26,9 +26,9 @@ from cheatsheet.recipes import load_recipes
 
 def test_parse_wrk_reads_the_report_line():
     out = 'Running 1s test @ http://127.0.0.1:1/alloc\n  1 threads\n{"requests": 500, "duration_us": 1000000, ' \
-          '"errors": 0, "p50_us": 900, "p99_us": 4000}\n'  # fmt: skip
+          '"errors": 0, "quantiles_us": [900, 4000]}\n'  # fmt: skip
     figures = parse_wrk(out)
-    assert figures["rps"] == 500 and figures["p99_us"] == 4000
+    assert figures["rps"] == 500 and figures["quantiles_us"] == [900, 4000]
 
 
 def test_parse_wrk_without_a_report_is_a_clear_error():
