@@ -240,6 +240,16 @@ def test_the_toolchain_sentence_names_the_compiler_of_every_variant(site):
     assert sentence.startswith("Not every variant") == (len(compilers) > 1)
 
 
+def toolchain_sentence_with_images(tmp_path, rows: list[dict[str, str]], header: list[str]) -> str:
+    """bench_toolchains() with images.csv replaced by ``rows`` (the other datasets as committed)."""
+    shutil.copy(MEASUREMENTS / "images.schema.json", tmp_path / "images.schema.json")
+    images = read_table(write_csv(tmp_path / "images.csv", rows, header))
+    data = load_measurements()
+    s = Site(lambda: Measurements({**data.tables, "images": images}, data.recipes))
+    s.start_page("test.md")
+    return html.unescape(s.call("bench_toolchains"))
+
+
 def test_one_compiler_for_every_variant_says_so_with_the_toolchain_note(tmp_path):
     """The benchmark's six variants built by one toolchain: the sentence says the ratios do not compare
     compilers, and gives that toolchain's note from toolchains.csv."""
@@ -247,28 +257,14 @@ def test_one_compiler_for_every_variant_says_so_with_the_toolchain_note(tmp_path
     for row in images:
         if row["variant"].startswith("alloc-"):
             row.update(toolchain="debian-build-std", rustc_release="1.96.0")
-    shutil.copy(MEASUREMENTS / "images.schema.json", tmp_path / "images.schema.json")
-    edited = tmp_path / "images.csv"
-    with edited.open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(images[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(images)
-    data = load_measurements()
-    s = Site(lambda: Measurements({**data.tables, "images": read_table(edited)}, data.recipes))
-    s.start_page("test.md")
-    sentence = html.unescape(s.call("bench_toolchains"))
+    sentence = toolchain_sentence_with_images(tmp_path, images, list(images[0]))
     assert sentence.startswith("All 6 variants were built by one compiler, rustc 1.96.0 (the debian-build-std")
-    assert "not compilers" in sentence and data.toolchain_notes["debian-build-std"] in sentence
+    assert "not compilers" in sentence and load_measurements().toolchain_notes["debian-build-std"] in sentence
 
 
 def test_the_toolchain_sentence_says_which_variants_images_csv_lacks(tmp_path):
     """images.csv emptied (valid data) while bench.csv keeps its rows: the sentence says so, it does not
     stop the build. (Found by the empty-data site build.)"""
-    shutil.copy(MEASUREMENTS / "images.schema.json", tmp_path / "images.schema.json")
-    empty = tmp_path / "images.csv"
-    empty.write_text((MEASUREMENTS / "images.csv").read_text().splitlines()[0] + "\n")
-    data = load_measurements()
-    s = Site(lambda: Measurements({**data.tables, "images": read_table(empty)}, data.recipes))
-    s.start_page("test.md")
-    sentence = html.unescape(s.call("bench_toolchains"))
+    header = (MEASUREMENTS / "images.csv").read_text().splitlines()[0].split(",")
+    sentence = toolchain_sentence_with_images(tmp_path, [], header)
     assert sentence.startswith("images.csv has no row for alloc-glibc-dynamic,") and "not shown here" in sentence
