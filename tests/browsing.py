@@ -4,9 +4,13 @@ fixtures in ``tests/site/conftest.py``; a test module imports these with ``from 
 
 from __future__ import annotations
 
+import queue
 import struct
+import threading
 import zlib
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from cheatsheet.paths import REPO
@@ -24,6 +28,56 @@ def site_pages(built_site: Path) -> list[str]:
         "" if p.parent == built_site else p.parent.relative_to(built_site).as_posix() + "/"
         for p in built_site.rglob("index.html")
     )
+
+
+def launch_chromium(playwright: Any) -> Any:
+    """Debian's chromium, launched by a Playwright instance."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+
+
+def run_in_browsers(jobs: Sequence[Callable[[Any], Any]], workers: int = 2) -> list[Any]:
+    """Each job called with a browser, ``workers`` jobs at a time: the long page-by-page passes over the
+    whole site (axe, layout, loading) keep both cores busy instead of one. Each worker thread drives a
+    Playwright and a chromium of its own (Playwright's sync API belongs to the thread that started it).
+    The results in the jobs' order; the first job that raised is raised again once all have stopped."""
+    from playwright.sync_api import sync_playwright  # only for the browser tests
+
+    todo: queue.SimpleQueue[tuple[int, Callable[[Any], Any]]] = queue.SimpleQueue()
+    for item in enumerate(jobs):
+        todo.put(item)
+    results: dict[int, Any] = {}
+    failures: dict[int, BaseException] = {}
+    broken: list[BaseException] = []  # a worker that could not start or stop its browser
+
+    def work() -> None:
+        try:
+            with sync_playwright() as p:
+                browser = launch_chromium(p)
+                try:
+                    while True:
+                        try:
+                            index, job = todo.get_nowait()
+                        except queue.Empty:
+                            return
+                        try:
+                            results[index] = job(browser)
+                        except BaseException as exc:  # raised again in the calling thread
+                            failures[index] = exc
+                finally:
+                    browser.close()
+        except BaseException as exc:  # raised again in the calling thread
+            broken.append(exc)
+
+    threads = [threading.Thread(target=work, daemon=True) for _ in range(max(1, min(workers, len(jobs))))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[min(failures)]
+    if broken:
+        raise broken[0]
+    return [results[i] for i in range(len(jobs))]
 
 
 class Watched:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browsing import CHROMIUM
+from browsing import launch_chromium
 from support import empty_datasets, mkdocs_build, write_bench_rows
 
 from cheatsheet.paths import copy_site
@@ -46,7 +46,7 @@ def browser():
     from playwright.sync_api import sync_playwright  # only for the browser tests
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        b = launch_chromium(p)
         yield b
         b.close()
 

@@ -14,12 +14,13 @@ region that scrolls can be reached by keyboard, is made by a script of its own o
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections import Counter
 
 import pytest
-from browsing import CHROMIUM, site_pages
+from browsing import CHROMIUM, run_in_browsers, site_pages
 
 from cheatsheet.paths import REPO
 
@@ -89,15 +90,15 @@ def test_blocking_keeps_theme_chrome_listed_and_content_always(monkeypatch):
     assert blocking([{"rule": "region", "impact": "moderate", "content": True}]) == []
 
 
-@pytest.mark.parametrize("width", WIDTHS.keys())
-@pytest.mark.parametrize("scheme", SCHEMES.keys())
-def test_axe_finds_no_serious_violation_on_any_page(browser, base_url, built_site, scheme, width):
+def audit_site(browser, base_url: str, pages: list[str], scheme: str, width: str) -> dict[str, list[dict]]:
+    """axe on every page in one colour scheme and width: the blocking violations by page. The counts by
+    rule go to ``artifacts/axe/``, the page :data:`SHOWN` to a screenshot."""
     context = browser.new_context(viewport={"width": WIDTHS[width], "height": 900}, color_scheme=scheme)
     page = context.new_page()
     failures: dict[str, list[dict]] = {}
     counts: Counter[str] = Counter()
     try:
-        for path in site_pages(built_site):
+        for path in pages:
             page.goto(f"{base_url}/{path}", wait_until="load")
             # Material's script has run, and its palette follows the browser's preference: the page is in
             # the scheme asked for
@@ -118,7 +119,23 @@ def test_axe_finds_no_serious_violation_on_any_page(browser, base_url, built_sit
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(dict(sorted(counts.items())), indent=1) + "\n", encoding="utf-8")
     print(f"\naxe, {scheme} scheme, {WIDTHS[width]} px, elements by rule: {dict(sorted(counts.items()))}")
-    assert failures == {}
+    return failures
+
+
+@pytest.fixture(scope="module")
+def audits(base_url, built_site) -> dict[tuple[str, str], dict[str, list[dict]]]:
+    """axe's blocking violations in every colour scheme and at every width, by page: the four passes
+    over the site run two at a time (tests/browsing.py, run_in_browsers)."""
+    pages = site_pages(built_site)
+    configs = [(scheme, width) for scheme in SCHEMES for width in WIDTHS]
+    jobs = [functools.partial(audit_site, base_url=base_url, pages=pages, scheme=s, width=w) for s, w in configs]
+    return dict(zip(configs, run_in_browsers(jobs), strict=True))
+
+
+@pytest.mark.parametrize("width", WIDTHS.keys())
+@pytest.mark.parametrize("scheme", SCHEMES.keys())
+def test_axe_finds_no_serious_violation_on_any_page(audits, scheme, width):
+    assert audits[scheme, width] == {}
 
 
 # Every element of the article that scrolls (content wider or taller than its box, overflow auto or

@@ -7,11 +7,12 @@ at both viewport widths are written to ``artifacts/screenshots/`` (git-ignored).
 
 from __future__ import annotations
 
+import functools
 import gzip
 from urllib.parse import urlsplit
 
 import pytest
-from browsing import CHROMIUM, SCREENSHOTS, WIDTHS, Watched, site_pages
+from browsing import CHROMIUM, SCREENSHOTS, WIDTHS, Watched, run_in_browsers, site_pages
 
 KEY_PAGES = {
     "home": "",
@@ -104,13 +105,12 @@ def test_search_finds_a_page(page, base_url):
 # -- the reader's last mile -------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def every_page(browser, base_url, built_site) -> dict[str, tuple[list[str], dict[str, int]]]:
-    """Every page of the site loaded once at desktop width, each in a fresh browser context, and its
-    search used: (what went wrong: errors and requests off the site, the size gzip'd of each file the
-    page loaded from the site before search was used) by page."""
+def load_pages(browser, base_url: str, built_site, paths: list[str]) -> dict[str, tuple[list[str], dict[str, int]]]:
+    """Each page loaded at desktop width, in a fresh browser context, and its search used: what went
+    wrong (errors and requests off the site) and the size gzip'd of each file the page loaded from the
+    site before search was used, by page."""
     visits: dict[str, tuple[list[str], dict[str, int]]] = {}
-    for path in site_pages(built_site):
+    for path in paths:
         w = Watched(browser, WIDTHS["desktop"])
         try:
             w.page.goto(f"{base_url}/{path}", wait_until="networkidle")
@@ -132,6 +132,17 @@ def every_page(browser, base_url, built_site) -> dict[str, tuple[list[str], dict
         wrong = [f"request off the site: {url}" for url in w.external] + w.errors
         visits[path or "/"] = (wrong, sizes)
     return visits
+
+
+@pytest.fixture(scope="module")
+def every_page(base_url, built_site) -> dict[str, tuple[list[str], dict[str, int]]]:
+    """Every page of the site loaded once (:func:`load_pages`), half the pages in each of two browsers
+    at a time (tests/browsing.py, run_in_browsers)."""
+    pages = site_pages(built_site)
+    halves = [
+        functools.partial(load_pages, base_url=base_url, built_site=built_site, paths=pages[i::2]) for i in (0, 1)
+    ]
+    return {path: visit for half in run_in_browsers(halves) for path, visit in half.items()}
 
 
 def test_every_page_loads_without_errors_or_requests_off_the_site(every_page):

@@ -19,8 +19,19 @@ on the session's second build with a made-up run (tests/site/conftest.py), as be
 
 from __future__ import annotations
 
+import functools
+
 import pytest
-from browsing import CHROMIUM, SCREENSHOTS, VIEWPORTS, Watched, mean_difference, png_pixels, site_pages
+from browsing import (
+    CHROMIUM,
+    SCREENSHOTS,
+    VIEWPORTS,
+    Watched,
+    mean_difference,
+    png_pixels,
+    run_in_browsers,
+    site_pages,
+)
 
 MIN_CHART_TEXT = 11  # CSS px
 # How far a strip at a table's edge moves with the scroll cue on and off (mean channel difference, of
@@ -152,14 +163,19 @@ def visit(browser, url: str, paths: list[str], viewport: str, *, screenshots: bo
 
 
 @pytest.fixture(scope="module")
-def layouts(browser, base_url, built_site, bench_url) -> dict[str, dict[str, dict]]:
+def layouts(base_url, built_site, bench_url) -> dict[str, dict[str, dict]]:
     """Every page of the site at both viewports, and the benchmark's pages of the build with a made-up
-    run (keyed "with-bench/<path>"): viewport -> page -> what was measured."""
-    out: dict[str, dict[str, dict]] = {}
-    for viewport in VIEWPORTS:
-        out[viewport] = visit(browser, base_url, site_pages(built_site), viewport, screenshots=True)
-        bench = visit(browser, bench_url, list(BENCH_PAGES), viewport, screenshots=False)
-        out[viewport].update({f"with-bench/{path}": found for path, found in bench.items()})
+    run (keyed "with-bench/<path>"): viewport -> page -> what was measured. The passes run two at a
+    time (tests/browsing.py, run_in_browsers)."""
+    site, bench = site_pages(built_site), list(BENCH_PAGES)
+    jobs = {
+        (viewport, prefix): functools.partial(visit, url=url, paths=paths, viewport=viewport, screenshots=shots)
+        for viewport in VIEWPORTS
+        for prefix, url, paths, shots in (("", base_url, site, True), ("with-bench/", bench_url, bench, False))
+    }
+    out: dict[str, dict[str, dict]] = {viewport: {} for viewport in VIEWPORTS}
+    for (viewport, prefix), found in zip(jobs, run_in_browsers(list(jobs.values())), strict=True):
+        out[viewport].update({prefix + path: measured for path, measured in found.items()})
     return out
 
 
