@@ -12,10 +12,11 @@ Four projects are built, each a temporary copy of the site:
   spread over the same pages as today's hello-world rows (its tables, base-image index, provenance).
 
 Every copy's Python code is compiled to bytecode before the first timed build (``compileall``), as
-pip compiles an installed package and as Python caches a checkout's modules on its first build: the
-static build's code (mkdocs, the theme) is all precompiled in the virtual environment, and without this
-an environment that sets PYTHONDONTWRITEBYTECODE (this machine's does) would make every macros build
-compile the project's own modules again, which no second build of a checkout does.
+pip compiles an installed package and as Python caches a checkout's modules on its first build. mkdocs
+and the theme are precompiled in the virtual environment; without this, an environment that sets
+PYTHONDONTWRITEBYTECODE (this machine's does) would make every build compile the project's own modules
+again (the macros build all of them, the static build only what its hooks import), which no second
+build of a checkout does.
 
 Builds are interleaved (one of each kind per round, so machine drift affects all alike) and the
 median of each kind is printed, with the overhead of macros over the static build of the same pages.
